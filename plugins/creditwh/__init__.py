@@ -1,0 +1,2 @@
+"""creditwh: credit data warehouse pipeline."""
+__version__ = "0.1.0"
