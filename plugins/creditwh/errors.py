@@ -1,0 +1,26 @@
+"""Pipeline errors. Each names the file, row and rule so a 3 a.m. operator knows what to fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PipelineError(Exception):
+    """Base class. `retriable` tells the orchestrator whether trying again can help."""
+
+    retriable = False
+
+
+class DropRejected(PipelineError):
+    """The day's drop breaks the input contract. Retrying cannot help: the platform must re-deliver."""
+
+    def __init__(self, file: Path | str, rule: str, detail: str, row: int | None = None):
+        self.file, self.rule, self.detail, self.row = str(file), rule, detail, row
+        where = f"{self.file}" + (f", row {row}" if row is not None else "")
+        super().__init__(f"{where}: rule '{rule}' failed: {detail}")
+
+
+class DropNotArrived(PipelineError):
+    """No manifest yet: the drop is incomplete or late. Worth waiting for."""
+
+    retriable = True

@@ -1,0 +1,1 @@
+"""Landing zone: drops of the card platform, their manifests and their verification."""

@@ -1,0 +1,1 @@
+"""What the DAG's tasks do: thin functions over the modules, small return values for XCom."""
