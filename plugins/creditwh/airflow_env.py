@@ -45,7 +45,7 @@ def get_dag(dag_id: str):
     bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
-    return bag.get_dag(dag_id)
+    return bag.dags[dag_id]
 
 
 def run_dates(dag_id: str, dates: list[dt.date], conf: dict | None = None, progress=print) -> list[str]:

@@ -13,10 +13,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
+    source_schema: str = "cardsrc"  # schema of the card platform's tables in the SQL source database
 
     @classmethod
-    def from_env(cls) -> "Settings":
-        return cls(data_dir=Path(os.environ.get("CREDITWH_DATA_DIR", REPO_ROOT / "var")).resolve())
+    def from_env(cls) -> Settings:
+        return cls(
+            data_dir=Path(os.environ.get("CREDITWH_DATA_DIR", REPO_ROOT / "var")).resolve(),
+            source_schema=os.environ.get("CREDITWH_SOURCE_SCHEMA", "cardsrc"),
+        )
 
     @cached_property
     def landing_dir(self) -> Path:

@@ -48,7 +48,7 @@ def extract_from_postgres(business_date: dt.date, settings: Settings, conn_id: s
 
     conn = PostgresHook(postgres_conn_id=conn_id).get_conn()
     try:
-        drop_dir = extract_day(conn, business_date, settings.landing_dir)
+        drop_dir = extract_day(conn, business_date, settings.landing_dir, settings.source_schema)
     finally:
         conn.close()
     log.info("extracted %s from connection %s into %s", business_date, conn_id, drop_dir)

@@ -1,0 +1,106 @@
+"""`creditwh`: the jobs a person runs by hand. Errors become a one-line message and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+
+from creditwh.config import settings
+from creditwh.errors import PipelineError
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _dates(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def cmd_simulate(args) -> None:
+    from creditwh.simulate import SimConfig, simulate_to_landing
+
+    cfg = SimConfig(n_accounts=args.accounts, start_date=args.start, seed=args.seed)
+    simulate_to_landing(cfg, args.days, settings().landing_dir, progress=lambda d: print(f"simulated {d}", flush=True))
+
+
+def cmd_run(args) -> None:
+    from creditwh import airflow_env
+
+    s = settings()
+    airflow_env.configure(s)
+    airflow_env.migrate()
+    airflow_env.run_dates("credit_daily", _dates(args.start, args.end), conf={"source": args.source})
+
+
+def cmd_demo(args) -> None:
+    """The main job on the embedded default: simulate the platform, then run the daily DAG for each date."""
+    started = time.monotonic()
+    s = settings()
+    print(f"data directory: {s.data_dir}")
+    cmd_simulate(args)
+    args.end = args.start + dt.timedelta(days=args.days - 1)
+    args.source = "files"
+    cmd_run(args)
+    print(f"done in {time.monotonic() - started:.0f} s: warehouse {s.warehouse_path}, outbox {s.outbox_dir}")
+
+
+def cmd_verify(args) -> None:
+    from creditwh.landing.verify import verify_drop
+
+    drop = verify_drop(settings().drop_dir(args.date), args.date)
+    print(f"{args.date}: drop OK, batch {drop.batch_id}")
+
+
+def cmd_load(args) -> None:
+    from creditwh.load import load_drop
+
+    s = settings()
+    print(load_drop(s.warehouse_path, s.drop_dir(args.date), args.date).summary())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="creditwh", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def sim_args(p):
+        p.add_argument("--accounts", type=int, default=3000)
+        p.add_argument("--days", type=int, default=90)
+        p.add_argument("--start", type=_date, default=dt.date(2026, 1, 1))
+        p.add_argument("--seed", type=int, default=7)
+
+    p = sub.add_parser("demo", help="simulate the card platform and run the daily DAG for every date")
+    sim_args(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("simulate", help="write simulated daily drops to the landing zone")
+    sim_args(p)
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("run", help="run the daily DAG through Airflow (dag.test) for a date range")
+    p.add_argument("--start", type=_date, required=True)
+    p.add_argument("--end", type=_date, required=True)
+    p.add_argument("--source", choices=["files", "postgres"], default="files")
+    p.set_defaults(func=cmd_run)
+
+    for name, func, text in (("verify", cmd_verify, "verify a drop"), ("load", cmd_load, "verify and load a drop")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--date", type=_date, required=True)
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except PipelineError as exc:
+        print(f"creditwh: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Shared fixtures: a small simulated landing zone, written once per session and copied per test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+# Airflow reads its configuration at import: point it at a private home before anything imports it.
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="creditwh-airflow-"))
+os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
+os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}"
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[1] / "dags")
+
+import pytest
+
+START = dt.date(2026, 1, 1)
+SMALL_DAYS = 4
+
+
+@pytest.fixture(scope="session")
+def small_landing(tmp_path_factory) -> Path:
+    """Four days of drops for a 400-account book (read-only: copy before changing anything)."""
+    from creditwh.simulate import SimConfig, simulate_to_landing
+
+    landing = tmp_path_factory.mktemp("small") / "landing"
+    simulate_to_landing(SimConfig(n_accounts=400, start_date=START, seed=11), SMALL_DAYS, landing)
+    return landing
+
+
+@pytest.fixture
+def data_dir(tmp_path, small_landing, monkeypatch) -> Path:
+    """A private data directory holding a copy of the small landing zone; CREDITWH_DATA_DIR points at it."""
+    shutil.copytree(small_landing, tmp_path / "landing")
+    monkeypatch.setenv("CREDITWH_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def business_dates(n: int = SMALL_DAYS) -> list[dt.date]:
+    return [START + dt.timedelta(days=i) for i in range(n)]
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """A migrated SQLite metadata database for dag.test() runs (once per session)."""
+    from creditwh import airflow_env
+
+    airflow_env.migrate()
+    return _AIRFLOW_HOME
