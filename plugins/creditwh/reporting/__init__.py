@@ -1,0 +1,1 @@
+"""Bureau and blacklist reporting: file formats produced from the marts."""

@@ -1,0 +1,97 @@
+"""Knobs of the simulated card platform. Every number that shapes the book lives here, with its default.
+
+Money knobs are in cents (int) so the engine stays in exact integer arithmetic; the behaviour tables are per
+risk segment, indexed by ``Segment``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Segment(IntEnum):
+    TRANSACTOR = 0  # pays in full
+    REVOLVER = 1  # revolves, pays minimum to most of the statement
+    RISKY = 2
+    SUBPRIME = 3
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """Per-segment probabilities. Tuples are indexed by Segment."""
+
+    mix: tuple[float, ...] = (0.40, 0.42, 0.13, 0.05)
+    # Outcome of a statement for an account that is current at the cut, as cumulative choices in this order:
+    # FULL, MIN, PARTIAL_OK (between minimum and statement), LATE (>= minimum, a few days after the due date),
+    # PARTIAL_LOW (< minimum, before the due date), MISS. The rest after the five listed goes to MISS.
+    p_full: tuple[float, ...] = (0.955, 0.12, 0.04, 0.01)
+    p_min: tuple[float, ...] = (0.0, 0.34, 0.48, 0.45)
+    p_partial_ok: tuple[float, ...] = (0.035, 0.485, 0.31, 0.21)
+    p_late: tuple[float, ...] = (0.006, 0.035, 0.07, 0.13)
+    p_partial_low: tuple[float, ...] = (0.002, 0.008, 0.035, 0.055)
+    # For an account already past due at the cut (c = cycles past due): cure = pay everything past due plus
+    # the new minimum, with probability cure_base * cure_decay**(c-1); stay = pay the oldest unpaid minimum;
+    # otherwise roll (pay nothing or less than the oldest minimum).
+    cure_base: tuple[float, ...] = (0.93, 0.82, 0.68, 0.55)
+    cure_decay: float = 0.45
+    p_stay: float = 0.17
+    p_roll_partial: float = 0.5  # a rolling account still pays something (less than the oldest minimum)
+    # Daily spending: purchase probability and mean purchase as a share of the credit limit.
+    p_purchase: tuple[float, ...] = (0.35, 0.25, 0.28, 0.30)
+    purchase_share: float = 0.018
+    p_cash_advance: tuple[float, ...] = (0.002, 0.006, 0.02, 0.035)
+    inactive_share: float = 0.15  # accounts that barely use the card
+    p_reversal: tuple[float, ...] = (0.001, 0.005, 0.02, 0.045)  # a payment bounces (NSF etc.)
+    autopay_share: float = 0.25
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    n_accounts: int = 5000
+    start_date: dt.date = dt.date(2026, 1, 1)
+    seed: int = 42
+    charge_off_dpd: int = 180
+
+    # Statement and minimum-payment rule (per cycle): MP = min(statement balance, max(floor, pct * balance)).
+    due_days: int = 25  # due date = statement date + due_days
+    min_payment_pct: float = 0.02
+    min_payment_floor_cents: int = 2_500
+    hardship_min_pct: float = 0.01
+    hardship_min_floor_cents: int = 1_000
+    dpd_tolerance_cents: int = 0  # unpaid minimum at or below this is not delinquent (policy)
+    apr: float = 0.22
+    hardship_apr: float = 0.06
+    late_fee_cents: int = 2_500
+    cash_advance_fee_pct: float = 0.03
+    block_purchases_cycles: int = 2  # card blocked from this many cycles past due
+
+    # Book composition and events (daily rates unless named share).
+    new_account_rate: float = 0.0003  # new accounts per day, as a share of n_accounts
+    joint_share: float = 0.05
+    second_card_share: float = 0.12  # accounts held by a customer who also holds another account
+    duplicate_person_share: float = 0.03  # customer records that are a second id of an existing person
+    non_cn_share: float = 0.08  # customers identified by SSN or passport instead of a CN resident id
+    customer_change_rate: float = 0.001  # address/phone changes per customer per day
+    initial_charged_off_share: float = 0.012
+    initial_hardship_share: float = 0.004
+    initial_dispute_share: float = 0.002
+    p_fraud: float = 0.00002
+    p_hardship_if_delinquent: float = 0.0008
+    p_dispute: float = 0.00007
+    p_dispute_resolved: float = 0.025
+    p_limit_change: float = 0.0004
+    p_close_inactive: float = 0.0006
+    p_close_request: float = 0.0001  # customers asking to close (the account closes once paid off)
+    p_recovery: float = 0.01
+    p_settle_in_full: float = 0.08  # share of recovery payments that settle the whole balance
+    p_debt_sale: float = 0.0012
+
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    source_system: str = "cardsim"
+
+    @property
+    def ring_cycles(self) -> int:
+        """Statement cycles kept per account: enough that any unpaid one is charged off before it drops out."""
+        return self.charge_off_dpd // 28 + 4

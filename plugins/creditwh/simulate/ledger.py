@@ -1,0 +1,126 @@
+"""Account state and the delinquency arithmetic (credit-domain.md §2), vectorized over accounts.
+
+Each account keeps its last K statement cycles in a ring, oldest first: the cycle's own minimum payment
+(ring_mp, cents) and its due date (ring_due, day number). Payments are allocated oldest-first, so instead of a
+per-cycle "paid" column one number suffices: ``alloc``, the part of all payments credited to the minimums in the
+ring. Cycle j is then paid up to ``clip(cumsum(mp)_j - alloc, 0, mp_j)`` short of its minimum, and
+
+    DPD(t)    = t - min{due_j : due_j < t, unpaid_j > tolerance}   (0 if none)
+    cycles(t) = #{j : due_j < t, unpaid_j > tolerance}
+    past_due  = sum{unpaid_j : due_j < t}
+
+A payment adds min(amount, unpaid total) to alloc; a reversal subtracts what its payment added, which
+re-opens the newest paid minimums (the oldest-first allocation of the payments that remain).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from creditwh.simulate.arrow import NA_DAY
+
+FAR_DAY = np.iinfo(np.int32).max  # due date of an empty ring slot: never passed
+
+OPEN, CLOSED, CHARGED_OFF, TRANSFERRED = 0, 1, 2, 3
+STATUSES = ["OPEN", "CLOSED", "CHARGED_OFF", "TRANSFERRED"]
+NO_REASON, CUSTOMER_REQUEST, PAID_OFF, INACTIVITY, FRAUD, DPD_THRESHOLD, SOLD = range(7)
+REASONS = [None, "CUSTOMER_REQUEST", "PAID_OFF", "INACTIVITY", "FRAUD", "DPD_THRESHOLD", "SOLD"]
+CHANNELS = ["AUTOPAY", "ACH", "CARD", "BRANCH"]
+AUTOPAY, ACH, CARD, BRANCH = range(4)
+
+
+def account_fields(ring_cycles: int) -> dict[str, tuple]:
+    money, day = np.int64, np.int32
+    return {
+        "customer": (np.int64, 0),
+        "joint": (np.int64, -1),
+        "product": (np.int8, 0),
+        "branch": (np.int16, 0),
+        "open_day": (day, NA_DAY),
+        "cycle_day": (np.int8, 1),
+        "segment": (np.int8, 0),
+        "inactive": (np.bool_, False),
+        "autopay": (np.bool_, False),
+        "channel": (np.int8, ACH),  # preferred channel when not on autopay
+        "status": (np.int8, OPEN),
+        "reason": (np.int8, NO_REASON),
+        "gone": (np.bool_, False),  # left the book: absent from later snapshots
+        "closed_day": (day, NA_DAY),
+        "charge_off_day": (day, NA_DAY),
+        "charge_off_amount": (money, 0),
+        "credit_limit": (money, 0),
+        "balance": (money, 0),
+        "last_stmt_day": (day, NA_DAY),
+        "stmt_balance": (money, 0),
+        "min_due": (money, 0),
+        "due_day": (day, NA_DAY),
+        "stmt_interest": (money, 0),  # posted at the last statement cut
+        "stmt_fees": (money, 0),
+        "ctd_purchase": (money, 0),
+        "ctd_cash": (money, 0),
+        "ctd_cash_count": (np.int32, 0),
+        "ctd_payment": (money, 0),
+        "last_pay_day": (day, NA_DAY),
+        "last_pay_amount": (money, 0),
+        "alloc": (money, 0),
+        "ring_sum": (money, 0),  # sum of ring_mp
+        "ring_mp": (money, 0, ring_cycles),
+        "ring_due": (day, FAR_DAY, ring_cycles),
+        "dpd": (np.int32, 0),  # counters as of the end of the last simulated day
+        "cycles_past_due": (np.int32, 0),
+        "amount_past_due": (money, 0),
+        "pay_day": (day, NA_DAY),  # the payment this cycle's behaviour scheduled
+        "pay_amount": (money, 0),
+        "pay_channel": (np.int8, ACH),
+        "rev_day": (day, NA_DAY),  # a payment that will bounce on rev_day
+        "rev_amount": (money, 0),
+        "rev_alloc": (money, 0),
+        "rev_of_day": (day, NA_DAY),
+        "rev_of_seq": (np.int32, 0),
+        "fraud": (np.bool_, False),
+        "fraud_resolve_day": (day, NA_DAY),
+        "fraud_charge_off": (np.bool_, False),
+        "hardship": (np.bool_, False),
+        "closing": (np.bool_, False),  # the customer asked to close: card blocked until the balance is paid
+        "dispute": (np.bool_, False),
+    }
+
+
+def delinquency(ring_mp: np.ndarray, ring_due: np.ndarray, alloc: np.ndarray, today: int, tolerance: int):
+    """(dpd, cycles past due, amount past due) of each row, per the module docstring."""
+    unpaid = np.minimum(np.clip(np.cumsum(ring_mp, axis=1) - alloc[:, None], 0, None), ring_mp)
+    passed = ring_due < today
+    late = passed & (unpaid > tolerance)
+    oldest = np.where(late, ring_due, FAR_DAY).min(axis=1)
+    dpd = np.where(oldest < FAR_DAY, today - oldest.astype(np.int64), 0).astype(np.int32)
+    return dpd, late.sum(axis=1).astype(np.int32), np.where(passed, unpaid, 0).sum(axis=1)
+
+
+def unpaid_total(ring_sum: np.ndarray, alloc: np.ndarray) -> np.ndarray:
+    return np.maximum(ring_sum - alloc, 0)
+
+
+def oldest_unpaid(ring_mp: np.ndarray, alloc: np.ndarray) -> np.ndarray:
+    """Unpaid part of the oldest cycle that is not fully paid (what pays one cycle off, oldest-first)."""
+    unpaid = np.minimum(np.clip(np.cumsum(ring_mp, axis=1) - alloc[:, None], 0, None), ring_mp)
+    first = np.argmax(unpaid > 0, axis=1)
+    return unpaid[np.arange(len(unpaid)), first]
+
+
+def push_cycle(ring_mp: np.ndarray, ring_due: np.ndarray, alloc: np.ndarray, ring_sum: np.ndarray,
+               rows: np.ndarray, mp: np.ndarray, due: int | np.ndarray) -> None:  # fmt: skip
+    """Append a statement cycle to the rows' rings; the oldest slot drops out (paid by then, or charged off)."""
+    dropped = ring_mp[rows, 0]
+    alloc[rows] = np.maximum(alloc[rows] - dropped, 0)
+    ring_sum[rows] += mp - dropped
+    ring_mp[rows, :-1] = ring_mp[rows, 1:]
+    ring_due[rows, :-1] = ring_due[rows, 1:]
+    ring_mp[rows, -1] = mp
+    ring_due[rows, -1] = due
+
+
+def allocate(ring_sum: np.ndarray, alloc: np.ndarray, rows: np.ndarray, amount: np.ndarray) -> np.ndarray:
+    """Credit payments to the unpaid minimums oldest-first; returns the part each payment covered."""
+    covered = np.minimum(amount, unpaid_total(ring_sum[rows], alloc[rows]))
+    alloc[rows] += covered
+    return covered
