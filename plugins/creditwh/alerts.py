@@ -1,0 +1,91 @@
+"""Failure alerts: a tiny notifier interface, a log notifier by default, a webhook when configured.
+
+CREDITWH_ALERT_WEBHOOK names the URL to POST a JSON ``{"subject", "body"}`` to (e.g. a chat incoming
+webhook). The URL is the only secret and stays in the environment, never in code or the DAG.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import urllib.request
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_ENV = "CREDITWH_ALERT_WEBHOOK"
+
+
+class Notifier(Protocol):
+    def notify(self, subject: str, body: str) -> None: ...
+
+
+class LogNotifier:
+    """Writes the alert to the task log at ERROR, where Airflow's own log shipping picks it up."""
+
+    def notify(self, subject: str, body: str) -> None:
+        log.error("ALERT %s\n%s", subject, body)
+
+
+class WebhookNotifier:
+    """POSTs the alert as JSON. A failing webhook is logged, never raised: the alert must not mask the
+    task's own error."""
+
+    def __init__(self, url: str, timeout: float = 10.0):
+        self.url, self.timeout = url, timeout
+
+    def notify(self, subject: str, body: str) -> None:
+        payload = json.dumps({"subject": subject, "body": body}).encode()
+        request = urllib.request.Request(
+            self.url, data=payload, headers={"Content-Type": "application/json"}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                response.read()
+        except OSError as exc:
+            log.error("alert webhook failed (%s); alert was: %s\n%s", exc, subject, body)
+
+
+def default_notifier() -> Notifier:
+    url = os.environ.get(WEBHOOK_ENV)
+    return WebhookNotifier(url) if url else LogNotifier()
+
+
+def _business_date(context: dict):
+    for key in ("business_date", "ds"):
+        if context.get(key):
+            return context[key]
+    params = context.get("params") or {}
+    if params.get("business_date"):
+        return params["business_date"]
+    interval_end = context.get("data_interval_end") or context.get("logical_date")
+    return interval_end.date().isoformat() if hasattr(interval_end, "date") else interval_end
+
+
+def failure_message(context: dict) -> tuple[str, str]:
+    """Subject and body from an Airflow callback context (task instance, run, exception)."""
+    ti = context.get("task_instance") or context.get("ti")
+    dag = context.get("dag")
+    dag_id = getattr(ti, "dag_id", None) or getattr(dag, "dag_id", None) or context.get("dag_id", "?")
+    task_id = getattr(ti, "task_id", None) or context.get("task_id", "?")
+    run_id = getattr(ti, "run_id", None) or context.get("run_id", "?")
+    business_date = _business_date(context)
+    exception = context.get("exception")
+    subject = f"[creditwh] {dag_id}.{task_id} failed for {business_date}"
+    body = "\n".join(
+        [
+            f"dag: {dag_id}",
+            f"task: {task_id}",
+            f"run: {run_id}",
+            f"business date: {business_date}",
+            f"error: {type(exception).__name__ if exception else '?'}: {exception}",
+        ]
+    )
+    return subject, body
+
+
+def on_failure_callback(context: dict, notifier: Notifier | None = None) -> None:
+    """Use as ``on_failure_callback`` of the DAG's default_args (tasks) or of the DAG itself."""
+    subject, body = failure_message(context)
+    (notifier or default_notifier()).notify(subject, body)

@@ -1,0 +1,111 @@
+"""What each gate validates: one validation definition per (table, suite), grouped into two checkpoints.
+
+This is the source the committed GX project under ``expectations/`` is generated from
+(``python -m creditwh.quality.project``); the gate itself reads the committed project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from creditwh.quality import suites_marts, suites_raw
+
+DATASOURCE = "warehouse"
+BATCH_DEFINITION = "daily"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A suite run on one table's partition for the business date."""
+
+    suite: str  # also the name of the validation definition
+    table: str  # schema.table in the warehouse
+    expectations: list
+    key_columns: tuple[str, ...]  # shown with failing values in error messages
+    date_column: str = "business_date"
+    # A table that does not exist (yet) fails the gate unless optional; a date without rows fails unless
+    # may_be_empty (a day may have no payments, no customer changes, or not be a month end).
+    optional: bool = False
+    may_be_empty: bool = False
+
+    @property
+    def schema(self) -> str:
+        return self.table.split(".")[0]
+
+    @property
+    def table_name(self) -> str:
+        return self.table.split(".")[1]
+
+    @property
+    def asset(self) -> str:
+        return self.table.replace(".", "_")
+
+
+@dataclass(frozen=True)
+class Gate:
+    name: str  # also the checkpoint name
+    checks: tuple[Check, ...]
+
+
+RAW_GATE = Gate(
+    name="raw_gate",
+    checks=(
+        Check("raw_load_batches", "raw.load_batches", suites_raw.RAW_LOAD_BATCHES, ("batch_id",)),
+        Check("raw_accounts", "raw.accounts", suites_raw.RAW_ACCOUNTS, ("account_id",)),
+        Check(
+            "raw_payments",
+            "raw.payments",
+            suites_raw.RAW_PAYMENTS,
+            ("payment_id", "account_id"),
+            may_be_empty=True,
+        ),
+        Check(
+            "raw_customers", "raw.customers", suites_raw.RAW_CUSTOMERS, ("customer_id",), may_be_empty=True
+        ),
+    ),
+)
+
+# Bureau model name is not fixed yet; rename here when it lands.
+BUREAU_TABLE = "marts.rpt_bureau_accounts"
+
+MARTS_GATE = Gate(
+    name="marts_gate",
+    checks=(
+        Check(
+            "marts_fct_account_daily",
+            "marts.fct_account_daily",
+            suites_marts.FCT_ACCOUNT_DAILY,
+            ("account_id",),
+        ),
+        Check(
+            "marts_aging_daily",
+            "marts.mart_aging_daily",
+            suites_marts.MART_AGING_DAILY,
+            ("bucket_code", "product_code", "branch_code"),
+        ),
+        Check(
+            "marts_roll_rate_monthly",
+            "marts.mart_roll_rate_monthly",
+            suites_marts.MART_ROLL_RATE_MONTHLY,
+            ("from_bucket", "to_bucket"),
+            date_column="to_month_end",
+            may_be_empty=True,
+        ),
+        Check(
+            "marts_early_warning_daily",
+            "marts.mart_early_warning_daily",
+            suites_marts.MART_EARLY_WARNING_DAILY,
+            ("account_id",),
+        ),
+        Check(
+            "marts_bureau_reporting",
+            BUREAU_TABLE,
+            suites_marts.BUREAU_REPORTING,
+            ("account_id",),
+            optional=True,
+            may_be_empty=True,
+        ),
+    ),
+)
+
+GATES = {g.name: g for g in (RAW_GATE, MARTS_GATE)}

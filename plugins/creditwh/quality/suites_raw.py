@@ -1,0 +1,401 @@
+"""Raw completeness suites: is the day's snapshot complete and plausible before dbt builds on it?
+
+One suite per raw table; each runs on that table's batch for the business date (``{batch}`` in the SQL
+below is GX's daily partition of the table, evaluated inside DuckDB). Cross-table and cross-day rules are
+``UnexpectedRowsExpectation`` queries: they return the offending rows, which become the sample in the
+gate's error message, so every query selects the row's key first.
+"""
+
+from __future__ import annotations
+
+import great_expectations.expectations as gxe
+
+from creditwh.contract import ACCOUNT_STATUSES, PAYMENT_TYPES, STATUS_REASONS
+from creditwh.quality.severity import critical, warning
+
+# A balance beyond these is a unit or parsing error (cents as units, a shifted decimal), not a customer.
+MAX_ABS_BALANCE = 10_000_000
+MAX_CREDIT_LIMIT = 10_000_000
+
+# ---------------------------------------------------------------- raw.load_batches: the manifest vs the rows
+_MANIFEST_VS_ROWS = """
+with load_batch as (select * from {{batch}}),
+actual as (
+    select count(*) as records{sums}
+    from raw.{table} t
+    where t.business_date = (select business_date from load_batch)
+),
+claimed as (
+    select business_date, batch_id, {records_column} as records{claimed_sums}
+    from load_batch
+)
+select claimed.business_date, claimed.batch_id,
+       claimed.records as manifest_records, actual.records as loaded_records{select_sums}
+from claimed cross join actual
+where claimed.records <> actual.records{where_sums}
+"""
+
+
+def _manifest_query(table: str, money: tuple[str, ...]) -> str:
+    return _MANIFEST_VS_ROWS.format(
+        table=table,
+        records_column=f"{table}_records",
+        sums="".join(f", coalesce(sum(t.{c}), 0)::decimal(38,2) as {c}" for c in money),
+        claimed_sums="".join(
+            f", json_extract_string(manifest, '$.files.{table}.control_totals.{c}')::decimal(38,2) as {c}"
+            for c in money
+        ),
+        select_sums="".join(f", claimed.{c} as manifest_{c}, actual.{c} as loaded_{c}" for c in money),
+        where_sums="".join(f" or claimed.{c} is distinct from actual.{c}" for c in money),
+    )
+
+
+_ROWS_DATED_ELSEWHERE = """
+with load_batch as (select * from {batch})
+select 'accounts' as table_name, a.account_id as row_key, a.business_date
+from raw.accounts a, load_batch where a._batch_id = load_batch.batch_id and a.business_date <> load_batch.business_date
+union all
+select 'payments', p.payment_id, p.business_date
+from raw.payments p, load_batch where p._batch_id = load_batch.batch_id and p.business_date <> load_batch.business_date
+union all
+select 'customers', c.customer_id, c.business_date
+from raw.customers c, load_batch where c._batch_id = load_batch.batch_id and c.business_date <> load_batch.business_date
+"""
+
+_MANIFEST_FOR_OTHER_DAY = """
+select batch_id, business_date, json_extract_string(manifest, '$.business_date') as manifest_business_date
+from {batch}
+where json_extract_string(manifest, '$.business_date') is distinct from strftime(business_date, '%Y-%m-%d')
+"""
+
+RAW_LOAD_BATCHES = [
+    critical(
+        "load_batch_recorded",
+        "Exactly one load batch is recorded for the business date.",
+        gxe.ExpectTableRowCountToEqual(value=1),
+    ),
+    critical(
+        "manifest_for_business_date",
+        "The stored manifest is the one for this business date.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_MANIFEST_FOR_OTHER_DAY),
+    ),
+    critical(
+        "accounts_match_manifest",
+        "raw.accounts for the day has the manifest's record count, sum(current_balance) and "
+        "sum(amount_past_due).",
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=_manifest_query("accounts", ("current_balance", "amount_past_due"))
+        ),
+    ),
+    critical(
+        "payments_match_manifest",
+        "raw.payments for the day has the manifest's record count and sum(payment_amount).",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_manifest_query("payments", ("payment_amount",))),
+    ),
+    critical(
+        "customers_match_manifest",
+        "raw.customers for the day has the manifest's record count.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_manifest_query("customers", ())),
+    ),
+    critical(
+        "rows_dated_other_day",
+        "Every row loaded by this batch carries the batch's business date (a row of another day "
+        "would silently land in that day's partition).",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_ROWS_DATED_ELSEWHERE),
+    ),
+]
+
+# ---------------------------------------------------------------- raw.accounts
+# Yesterday = the previous loaded business date (weekends, holidays and gaps are allowed).
+_PREVIOUS_DAY = """
+today as (select * from {batch}),
+dates as (
+    select d.business_date as today_date,
+           (select max(p.business_date) from raw.accounts p where p.business_date < d.business_date) as prev_date
+    from (select distinct business_date from today) d
+),
+yesterday as (
+    select p.* from raw.accounts p join dates on p.business_date = dates.prev_date
+)"""
+
+# Snapshot rule: OPEN accounts appear every day; CLOSED / TRANSFERRED appear once with that status and then
+# leave; CHARGED_OFF accounts keep appearing while their balance is > 0 (a charged-off account reported
+# with a zero or credit balance may leave the next day).
+_DISAPPEARED = (
+    "with"
+    + _PREVIOUS_DAY
+    + """
+select y.account_id, y.account_status as status_yesterday, y.current_balance as balance_yesterday,
+       dates.prev_date, dates.today_date
+from yesterday y cross join dates
+where not exists (select 1 from today t where t.account_id = y.account_id)
+  and (y.account_status = 'OPEN' or (y.account_status = 'CHARGED_OFF' and y.current_balance > 0))
+"""
+)
+
+# DPD continuity (credit-domain §2): DPD(t) = t - oldest unpaid due date < t, or 0. Between two snapshots
+# e days apart, for an account OPEN on both:
+#   * yesterday DPD > 0: without a payment the oldest unpaid due date stays, so DPD = DPD_prev + e exactly;
+#     a payment can move that date forward (partial or full cure), so DPD may then be anything in [0, DPD_prev + e].
+#   * yesterday DPD = 0: at most one missed due date in between, so 0 <= DPD <= e.
+#   * a REVERSAL re-opens a due date the reversed payment had covered, so DPD may then jump above that bound.
+# Payments "in between" are the postings after yesterday's snapshot up to today (raw.payments, or the
+# platform's last_payment_date when a day in between was never loaded).
+_DPD_JUMP = (
+    "with"
+    + _PREVIOUS_DAY
+    + """,
+postings as (
+    select p.account_id,
+           bool_or(p.payment_amount > 0) as paid,
+           bool_or(p.payment_type = 'REVERSAL') as reversed
+    from raw.payments p cross join dates
+    where p.business_date > dates.prev_date and p.business_date <= dates.today_date
+    group by p.account_id
+),
+compared as (
+    select t.account_id, y.days_past_due as dpd_yesterday, t.days_past_due as dpd_today,
+           dates.today_date - dates.prev_date as elapsed_days,
+           coalesce(po.paid, false) or coalesce(t.last_payment_date > dates.prev_date, false) as paid,
+           coalesce(po.reversed, false) as reversed
+    from today t
+    join yesterday y on y.account_id = t.account_id
+    cross join dates
+    left join postings po on po.account_id = t.account_id
+    where t.account_status = 'OPEN' and y.account_status = 'OPEN'
+)
+select account_id, dpd_yesterday, dpd_today, elapsed_days, paid, reversed
+from compared
+where (dpd_today > case when dpd_yesterday > 0 then dpd_yesterday + elapsed_days else elapsed_days end
+       and not reversed)
+   or (dpd_yesterday > 0 and dpd_today < dpd_yesterday + elapsed_days and not paid)
+"""
+)
+
+_OPEN_WITHOUT_LIMIT = """
+select account_id, account_status, credit_limit from {batch}
+where account_status = 'OPEN' and (credit_limit is null or credit_limit <= 0)
+"""
+
+_DATES_AFTER_BUSINESS_DATE = """
+select account_id, business_date, open_date, closed_date, charge_off_date, last_statement_date, last_payment_date
+from {batch}
+where open_date > business_date or closed_date > business_date or charge_off_date > business_date
+   or last_statement_date > business_date or last_payment_date > business_date
+"""
+
+_PAST_DUE_WITHOUT_DPD = """
+select account_id, amount_past_due, days_past_due from {batch}
+where (amount_past_due > 0) <> (days_past_due > 0)
+"""
+
+_REASON_NOT_FOR_STATUS = (
+    "select account_id, account_status, status_reason from {batch}\nwhere "
+    + " or ".join(
+        [
+            f"(account_status = '{status}' and coalesce(status_reason, '') not in ({', '.join(repr(r) for r in reasons)}))"
+            for status, reasons in STATUS_REASONS.items()
+        ]
+        + ["(account_status = 'OPEN' and status_reason is not null)"]
+    )
+)
+
+_CUSTOMER_UNKNOWN = """
+with today as (select * from {batch})
+select t.account_id, t.customer_id from today t
+where not exists (select 1 from raw.customers c where c.customer_id = t.customer_id and c.business_date <= t.business_date)
+"""
+
+RAW_ACCOUNTS = [
+    *(
+        critical(
+            f"not_null_{c}", f"Key column {c} is never null.", gxe.ExpectColumnValuesToNotBeNull(column=c)
+        )
+        for c in ("account_id", "customer_id", "business_date", "account_status")
+    ),
+    *(
+        critical(
+            f"not_null_{c}",
+            f"{c} is present on every account (control totals and buckets need it).",
+            gxe.ExpectColumnValuesToNotBeNull(column=c),
+        )
+        for c in ("current_balance", "amount_past_due", "days_past_due", "cycles_past_due")
+    ),
+    critical(
+        "one_row_per_account",
+        "One row per account per business date.",
+        gxe.ExpectColumnValuesToBeUnique(column="account_id"),
+    ),
+    critical(
+        "account_status_known",
+        "account_status is one of the contract's statuses.",
+        gxe.ExpectColumnValuesToBeInSet(column="account_status", value_set=list(ACCOUNT_STATUSES)),
+    ),
+    critical(
+        "no_unexplained_disappearance",
+        "Every account OPEN (or CHARGED_OFF with a balance) yesterday is in today's snapshot; only "
+        "CLOSED/TRANSFERRED rows (and charged-off rows paid down to zero) may leave.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_DISAPPEARED),
+    ),
+    critical(
+        "dpd_continuity",
+        "Day over day, DPD rises by exactly the elapsed days; it drops only after a payment; from 0 it "
+        "rises at most by the elapsed days; a larger jump needs a reversal.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_DPD_JUMP),
+    ),
+    critical(
+        "dpd_not_negative",
+        "days_past_due >= 0.",
+        gxe.ExpectColumnValuesToBeBetween(column="days_past_due", min_value=0),
+    ),
+    critical(
+        "cycles_past_due_not_negative",
+        "cycles_past_due >= 0.",
+        gxe.ExpectColumnValuesToBeBetween(column="cycles_past_due", min_value=0),
+    ),
+    critical(
+        "open_account_has_limit",
+        "credit_limit > 0 on every OPEN account.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_OPEN_WITHOUT_LIMIT),
+    ),
+    critical(
+        "balance_within_bounds",
+        f"|current_balance| <= {MAX_ABS_BALANCE:,}.",
+        gxe.ExpectColumnValuesToBeBetween(
+            column="current_balance", min_value=-MAX_ABS_BALANCE, max_value=MAX_ABS_BALANCE
+        ),
+    ),
+    critical(
+        "past_due_within_bounds",
+        f"0 <= amount_past_due <= {MAX_ABS_BALANCE:,}.",
+        gxe.ExpectColumnValuesToBeBetween(column="amount_past_due", min_value=0, max_value=MAX_ABS_BALANCE),
+    ),
+    critical(
+        "credit_limit_within_bounds",
+        f"credit_limit <= {MAX_CREDIT_LIMIT:,}.",
+        gxe.ExpectColumnValuesToBeBetween(column="credit_limit", min_value=0, max_value=MAX_CREDIT_LIMIT),
+    ),
+    critical(
+        "no_dates_after_business_date",
+        "open/closed/charge-off/statement/last-payment dates are not after the business date.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_DATES_AFTER_BUSINESS_DATE),
+    ),
+    warning(
+        "past_due_matches_dpd",
+        "amount_past_due > 0 exactly when days_past_due > 0. WARNING: a platform may keep DPD running "
+        "below a small-balance tolerance (policy, credit-domain §2).",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_PAST_DUE_WITHOUT_DPD),
+    ),
+    warning(
+        "status_reason_fits_status",
+        "status_reason is one of the reasons allowed for the status, and empty on OPEN accounts.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_REASON_NOT_FOR_STATUS),
+    ),
+    warning(
+        "customer_known",
+        "The account's customer has been delivered in raw.customers. WARNING: the customer feed only "
+        "carries changes, so a warehouse started mid-history may lack old customers.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_CUSTOMER_UNKNOWN),
+    ),
+]
+
+# ---------------------------------------------------------------- raw.payments
+_PAYMENT_DATE_OTHER_DAY = """
+select payment_id, account_id, payment_date, business_date from {batch}
+where payment_date is distinct from business_date
+"""
+
+_ORPHAN_PAYMENT = """
+with today as (select * from {batch})
+select t.payment_id, t.account_id from today t
+where not exists (
+    select 1 from raw.accounts a where a.account_id = t.account_id and a.business_date <= t.business_date
+)
+"""
+
+_WRONG_SIGN = """
+select payment_id, account_id, payment_type, payment_amount from {batch}
+where (payment_type = 'REVERSAL' and payment_amount >= 0)
+   or (payment_type in ('PAYMENT', 'RECOVERY') and payment_amount <= 0)
+"""
+
+_REVERSAL_WITHOUT_ORIGINAL = """
+with today as (select * from {batch})
+select t.payment_id, t.account_id, t.reversal_of_payment_id from today t
+where t.payment_type = 'REVERSAL'
+  and not exists (
+    select 1 from raw.payments p
+    where p.payment_id = t.reversal_of_payment_id and p.payment_type = 'PAYMENT'
+      and p.account_id = t.account_id and p.business_date <= t.business_date
+  )
+"""
+
+RAW_PAYMENTS = [
+    *(
+        critical(f"not_null_{c}", f"{c} is never null.", gxe.ExpectColumnValuesToNotBeNull(column=c))
+        for c in (
+            "payment_id",
+            "account_id",
+            "business_date",
+            "payment_date",
+            "payment_amount",
+            "payment_type",
+        )
+    ),
+    critical(
+        "one_row_per_payment",
+        "payment_id is unique within the day.",
+        gxe.ExpectColumnValuesToBeUnique(column="payment_id"),
+    ),
+    critical(
+        "payment_type_known",
+        "payment_type is PAYMENT, REVERSAL or RECOVERY.",
+        gxe.ExpectColumnValuesToBeInSet(column="payment_type", value_set=list(PAYMENT_TYPES)),
+    ),
+    critical(
+        "payment_date_is_business_date",
+        "Payments are the day's postings: payment_date = business date.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_PAYMENT_DATE_OTHER_DAY),
+    ),
+    critical(
+        "payment_account_known",
+        "Every payment references an account known in raw.accounts.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_ORPHAN_PAYMENT),
+    ),
+    critical(
+        "payment_sign_fits_type",
+        "PAYMENT/RECOVERY rows are positive, REVERSAL rows negative.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_WRONG_SIGN),
+    ),
+    critical(
+        "payment_amount_within_bounds",
+        f"|payment_amount| <= {MAX_ABS_BALANCE:,}.",
+        gxe.ExpectColumnValuesToBeBetween(
+            column="payment_amount", min_value=-MAX_ABS_BALANCE, max_value=MAX_ABS_BALANCE
+        ),
+    ),
+    warning(
+        "reversal_references_payment",
+        "A REVERSAL returns an earlier PAYMENT of the same account. WARNING: the original may predate the "
+        "first day loaded into this warehouse.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_REVERSAL_WITHOUT_ORIGINAL),
+    ),
+]
+
+# ---------------------------------------------------------------- raw.customers
+RAW_CUSTOMERS = [
+    *(
+        critical(f"not_null_{c}", f"{c} is never null.", gxe.ExpectColumnValuesToNotBeNull(column=c))
+        for c in ("customer_id", "business_date")
+    ),
+    critical(
+        "one_row_per_customer",
+        "One version per customer per business date.",
+        gxe.ExpectColumnValuesToBeUnique(column="customer_id"),
+    ),
+    warning(
+        "customer_has_id_number",
+        "Customers carry an identification number (bureau reporting needs it).",
+        gxe.ExpectColumnValuesToNotBeNull(column="id_number", mostly=0.99),
+    ),
+]

@@ -1,0 +1,270 @@
+"""Raw gate on a real loaded warehouse: good days pass; each critical rule, broken on purpose, stops the day
+with an error naming the suite, the expectation and a failing key, and touches no earlier output."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from creditwh.quality import ValidationGateFailed, run_raw_gate
+from quality_helpers import execute, outbox_snapshot
+
+
+def test_good_day_passes_and_releases_the_warehouse(settings, dates):
+    _assert_days_pass(settings, dates[-1:])
+
+
+@pytest.mark.slow
+def test_every_good_day_passes(settings, dates):
+    _assert_days_pass(settings, dates)
+
+
+def _assert_days_pass(settings, days):
+    for day in days:
+        result = run_raw_gate(day, settings)
+        assert result.passed, [o.describe() for o in result.failures("critical")]
+        assert result.critical_failures == 0
+        assert len(result.outcomes) > 30
+        assert any(o.rule == "dpd_continuity" and o.success for o in result.outcomes)
+    assert result.data_docs_index == settings.data_docs_dir / "index.html"
+    assert result.data_docs_index.exists()
+    assert list((settings.data_dir / "gx" / "validations").rglob("*.json"))
+    # every connection closed: the next task can open the file for writing in this very process
+    duckdb.connect(str(settings.warehouse_path)).close()
+
+
+# Each break: (id, SQL on the last day (? = that date; {key} = a chosen key), key query, suite, rule)
+OPEN_ACCOUNT = (
+    "select account_id from raw.accounts where business_date = ? and account_status = 'OPEN' "
+    "and account_id in (select account_id from raw.accounts where business_date = ? - 1 "
+    "and account_status = 'OPEN') order by account_id limit 1"
+)
+DELINQUENT_UNPAID = (
+    "select a.account_id from raw.accounts a join raw.accounts y on y.account_id = a.account_id "
+    "and y.business_date = a.business_date - 1 where a.business_date = ? and a.account_status = 'OPEN' "
+    "and y.account_status = 'OPEN' and y.days_past_due > 0 and ? is not null "
+    "and not exists (select 1 from raw.payments p where p.account_id = a.account_id and p.business_date = ?) "
+    "and coalesce(a.last_payment_date, date '1900-01-01') < a.business_date order by 1 limit 1"
+)
+PAYMENT = (
+    "select payment_id from raw.payments where business_date = ? and payment_type = 'PAYMENT' "
+    "and ? is not null order by 1 limit 1"
+)
+# any delivered customer (the last day may carry no customer changes)
+CUSTOMER = "select customer_id from raw.customers where business_date <= ? order by 1 limit 1"
+
+BREAKS = [
+    (
+        "account_deleted",
+        "delete from raw.accounts where business_date = ? and account_id = '{key}'",
+        OPEN_ACCOUNT,
+        "raw_accounts",
+        "no_unexplained_disappearance",
+    ),
+    (
+        "account_deleted_totals",
+        "delete from raw.accounts where business_date = ? and account_id = '{key}'",
+        OPEN_ACCOUNT,
+        "raw_load_batches",
+        "accounts_match_manifest",
+    ),
+    (
+        "balance_changed",
+        (
+            "update raw.accounts set current_balance = current_balance + 1 "
+            "where business_date = ? and account_id = '{key}'"
+        ),
+        OPEN_ACCOUNT,
+        "raw_load_batches",
+        "accounts_match_manifest",
+    ),
+    (
+        "account_duplicated",
+        (
+            "insert into raw.accounts select * from raw.accounts "
+            "where business_date = ? and account_id = '{key}'"
+        ),
+        OPEN_ACCOUNT,
+        "raw_accounts",
+        "one_row_per_account",
+    ),
+    (
+        "null_account_key",
+        (
+            "update raw.accounts set account_id = null, current_balance = current_balance "
+            "where business_date = ? and account_id = '{key}'"
+        ),
+        OPEN_ACCOUNT,
+        "raw_accounts",
+        "not_null_account_id",
+    ),
+    (
+        "orphan_payment",
+        (
+            "update raw.payments set account_id = 'NO-SUCH-{key}' where business_date = ? "
+            "and payment_id = '{key}'"
+        ),
+        PAYMENT,
+        "raw_payments",
+        "payment_account_known",
+    ),
+    (
+        "payment_of_other_day",
+        (
+            "update raw.payments set payment_date = payment_date - 1 where business_date = ? "
+            "and payment_id = '{key}'"
+        ),
+        PAYMENT,
+        "raw_payments",
+        "payment_date_is_business_date",
+    ),
+    (
+        "account_row_of_other_day",
+        (
+            "update raw.accounts set business_date = business_date + 5 "
+            "where business_date = ? and account_id = '{key}'"
+        ),
+        OPEN_ACCOUNT,
+        "raw_load_batches",
+        "rows_dated_other_day",
+    ),
+    (
+        "payments_total_changed",
+        (
+            "update raw.payments set payment_amount = payment_amount + 0.01 "
+            "where business_date = ? and payment_id = '{key}'"
+        ),
+        PAYMENT,
+        "raw_load_batches",
+        "payments_match_manifest",
+    ),
+    (
+        "customer_row_added",
+        (
+            "insert into raw.customers select * replace (?::date as business_date, customer_id || '-X' as customer_id) "
+            "from raw.customers where customer_id = '{key}' limit 1"
+        ),
+        CUSTOMER,
+        "raw_load_batches",
+        "customers_match_manifest",
+    ),
+    (
+        "negative_dpd",
+        ("update raw.accounts set days_past_due = -1 where business_date = ? and account_id = '{key}'"),
+        OPEN_ACCOUNT,
+        "raw_accounts",
+        "dpd_not_negative",
+    ),
+    (
+        "negative_cycles",
+        ("update raw.accounts set cycles_past_due = -1 where business_date = ? and account_id = '{key}'"),
+        OPEN_ACCOUNT,
+        "raw_accounts",
+        "cycles_past_due_not_negative",
+    ),
+    (
+        "dpd_jump",
+        (
+            "update raw.accounts set days_past_due = days_past_due + 7 where business_date = ? "
+            "and account_id = '{key}'"
+        ),
+        DELINQUENT_UNPAID,
+        "raw_accounts",
+        "dpd_continuity",
+    ),
+    (
+        "dpd_drop_without_payment",
+        ("update raw.accounts set days_past_due = 0 where business_date = ? and account_id = '{key}'"),
+        DELINQUENT_UNPAID,
+        "raw_accounts",
+        "dpd_continuity",
+    ),
+    (
+        "open_without_limit",
+        ("update raw.accounts set credit_limit = 0 where business_date = ? and account_id = '{key}'"),
+        OPEN_ACCOUNT,
+        "raw_accounts",
+        "open_account_has_limit",
+    ),
+    (
+        "absurd_balance",
+        (
+            "update raw.accounts set current_balance = 99999999 where business_date = ? "
+            "and account_id = '{key}'"
+        ),
+        OPEN_ACCOUNT,
+        "raw_accounts",
+        "balance_within_bounds",
+    ),
+    (
+        "unknown_status",
+        (
+            "update raw.accounts set account_status = 'FROZEN' where business_date = ? "
+            "and account_id = '{key}'"
+        ),
+        OPEN_ACCOUNT,
+        "raw_accounts",
+        "account_status_known",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("sql", "key_query", "suite", "rule"), [b[1:] for b in BREAKS], ids=[b[0] for b in BREAKS]
+)
+def test_each_critical_break_stops_the_day(settings, dates, sql, key_query, suite, rule):
+    day = dates[-1]
+    rows = execute(settings, key_query, [day] * key_query.count("?"))
+    assert rows, f"no row fits {key_query!r}: the fixture data changed"
+    key = rows[0][0]
+    execute(settings, sql.format(key=key), [day])
+    before = outbox_snapshot(settings)
+
+    with pytest.raises(ValidationGateFailed) as failed:
+        run_raw_gate(day, settings)
+
+    message = str(failed.value)
+    assert f"suite {suite}, expectation {rule}" in message
+    failing = [o for o in failed.value.result.failures("critical") if (o.suite, o.rule) == (suite, rule)]
+    assert failing, message
+    if suite != "raw_load_batches" and rule != "not_null_account_id":  # totals name the batch, not a row
+        assert key in message, message
+    assert outbox_snapshot(settings) == before  # the earlier extract is untouched
+    assert failed.value.result.data_docs_index.exists()  # the failure is documented
+
+
+def test_missing_load_batch_is_critical(settings, dates):
+    execute(settings, "delete from raw.load_batches where business_date = ?", [dates[-1]])
+    with pytest.raises(
+        ValidationGateFailed, match="suite raw_load_batches, expectation rows_for_business_date"
+    ):
+        run_raw_gate(dates[-1], settings)
+
+
+def test_warning_is_recorded_and_does_not_raise(settings, dates):
+    day = dates[-1]
+    (key,) = execute(settings, OPEN_ACCOUNT, [day, day])[0]
+    execute(
+        settings,
+        "update raw.accounts set status_reason = 'PAID_OFF' where business_date = ? and account_id = ?",
+        [day, key],
+    )
+    result = run_raw_gate(day, settings)
+    assert result.passed and result.warning_failures == 1
+    (warning,) = result.failures("warning")
+    assert warning.rule == "status_reason_fits_status" and warning.sample[0]["account_id"] == key
+    html = "".join(p.read_text() for p in (settings.data_docs_dir / "validations").rglob("*.html"))
+    assert "status_reason" in html
+
+
+def test_dpd_drop_after_a_payment_is_a_cure(settings, dates):
+    """The drop that fails without a payment passes once the platform shows a payment since yesterday."""
+    day = dates[-1]
+    (key,) = execute(settings, DELINQUENT_UNPAID, [day] * 3)[0]
+    execute(
+        settings,
+        "update raw.accounts set days_past_due = 0, last_payment_date = business_date "
+        "where business_date = ? and account_id = ?",
+        [day, key],
+    )
+    result = run_raw_gate(day, settings)
+    assert [o.success for o in result.outcomes if o.rule == "dpd_continuity"] == [True]
