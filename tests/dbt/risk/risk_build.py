@@ -1,0 +1,46 @@
+"""Helpers of the risk-marts tests: where the warehouse is and how dbt is pointed at it."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DAILY_TAIL = 3  # the last business dates are built one at a time, as the DAG does
+
+# The risk models, and (with the leading +) everything they read: staging, core marts, seeds.
+RISK_PATHS = (
+    "path:models/intermediate/early_warning",
+    "path:models/marts/roll_rate",
+    "path:models/marts/early_warning",
+)
+RISK_SELECT = ("--select", *(f"+{path}" for path in RISK_PATHS))
+
+
+@dataclass
+class RiskWarehouse:
+    warehouse_path: Path
+    business_dates: list[dt.date]
+    backfill_seconds: float = 0.0
+    daily_seconds: list[float] = field(default_factory=list)
+
+    @property
+    def daily_dates(self) -> list[dt.date]:
+        return self.business_dates[-DAILY_TAIL:]
+
+
+@contextlib.contextmanager
+def warehouse_env(path: Path) -> Iterator[None]:
+    """Point dbt's profile at `path` for the duration only: the core fixture uses the same variable."""
+    previous = os.environ.get("CREDITWH_WAREHOUSE_PATH")
+    os.environ["CREDITWH_WAREHOUSE_PATH"] = str(path)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("CREDITWH_WAREHOUSE_PATH", None)
+        else:
+            os.environ["CREDITWH_WAREHOUSE_PATH"] = previous
