@@ -1,0 +1,52 @@
+"""Monthly Metro 2 bureau file: runs when the daily DAG completes a month-end business date.
+
+Wiring only; the work lives in creditwh.pipeline.extracts.publish_bureau. Scheduled on the asset
+MONTH_END, which credit_daily emits (outlet) after the marts gate of a period-end business date, with
+extra={"period_end": "YYYY-MM-DD"}. The period end is read from that triggering asset event (the latest
+one if several queued up); a manual run passes it as the `period_end` param instead. Asset-triggered runs
+have no data-interval logical date, so it is not used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from airflow.sdk import Asset, Param, dag, task
+
+MONTH_END = Asset("creditwh://marts/month_end")
+
+
+@dag(
+    dag_id="credit_bureau_monthly",
+    schedule=[MONTH_END],
+    start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    catchup=False,
+    max_active_runs=1,
+    params={"period_end": Param(None, type=["null", "string"], description="YYYY-MM-DD, manual runs only")},
+    default_args={"retries": 1, "retry_delay": dt.timedelta(minutes=5)},
+    tags=["creditwh", "extracts"],
+)
+def credit_bureau_monthly():
+    @task
+    def period_end(params=None, triggering_asset_events=None) -> str:
+        if params and params.get("period_end"):
+            return dt.date.fromisoformat(params["period_end"]).isoformat()
+        events = (triggering_asset_events or {}).get(MONTH_END, [])
+        dates = [e.extra["period_end"] for e in events if (e.extra or {}).get("period_end")]
+        if not dates:
+            raise ValueError(
+                "no period_end: trigger through the month-end asset or pass the period_end param"
+            )
+        return max(dates)
+
+    @task
+    def publish_bureau_file(period: str) -> dict:
+        from creditwh.config import settings
+        from creditwh.pipeline.extracts import publish_bureau
+
+        return publish_bureau(dt.date.fromisoformat(period), settings())
+
+    publish_bureau_file(period_end())
+
+
+credit_bureau_monthly()

@@ -1,0 +1,21 @@
+{#- The run's business date. Daily runs pass --vars '{business_date: "YYYY-MM-DD"}'; without it the
+    incremental models process every date (backfill / full refresh). -#}
+
+{% macro business_date_literal() -%}
+    {%- set value = var('business_date', none) -%}
+    {%- if value is none -%}
+        {{ exceptions.raise_compiler_error("var business_date is required here") }}
+    {%- endif -%}
+    {%- do modules.datetime.date.fromisoformat(value | string) -%}
+    cast('{{ value }}' as date)
+{%- endmacro %}
+
+{#- Predicate restricting `column` to the run's business date, or `1 = 1` when no date is given.
+    Used on the source reads of incremental models so a day's cost grows with the day, not the history. -#}
+{% macro business_date_filter(column='business_date') -%}
+    {%- if var('business_date', none) is none -%}
+        1 = 1
+    {%- else -%}
+        {{ column }} = {{ business_date_literal() }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,78 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='business_date',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+{#- One row per account per business date. Each daily run reads only its business date and replaces
+    that date's rows (delete+insert on business_date), so re-runs and restatements never duplicate. -#}
+with
+
+accounts as (
+
+    select * from {{ ref('int_accounts_classified') }}
+    where {{ business_date_filter('business_date') }}
+
+),
+
+customer_person as (
+
+    select * from {{ ref('int_customer_person') }}
+
+),
+
+final as (
+
+    select
+        accounts.business_date,
+        accounts.account_id,
+        accounts.customer_id,
+        coalesce(customer_person.person_id, 'P' || accounts.customer_id) as person_id,
+        accounts.joint_customer_id,
+        accounts.product_code,
+        accounts.branch_code,
+        accounts.open_date,
+        accounts.vintage_month,
+        accounts.months_on_book,
+        accounts.account_status,
+        accounts.status_reason,
+        accounts.closed_date,
+        accounts.charge_off_date,
+        accounts.charge_off_amount,
+        accounts.credit_limit,
+        accounts.current_balance,
+        accounts.statement_balance,
+        accounts.last_statement_date,
+        accounts.minimum_payment_due,
+        accounts.payment_due_date,
+        accounts.amount_past_due,
+        accounts.days_past_due,
+        accounts.cycles_past_due,
+        accounts.utilization,
+        accounts.bucket_code,
+        accounts.bucket_order,
+        accounts.five_tier_class,
+        accounts.ifrs9_stage,
+        accounts.metro2_account_status,
+        accounts.is_month_end,
+        accounts.ctd_purchase_amount,
+        accounts.ctd_cash_advance_amount,
+        accounts.ctd_cash_advance_count,
+        accounts.ctd_payment_amount,
+        accounts.last_payment_date,
+        accounts.last_payment_amount,
+        accounts.fraud_flag,
+        accounts.hardship_flag,
+        accounts.dispute_flag
+
+    from accounts
+
+    left join customer_person
+        on customer_person.customer_id = accounts.customer_id
+
+)
+
+select * from final

@@ -1,0 +1,274 @@
+"""The day's blacklist against what was actually published: ADD / UPDATE / REMOVE rows and the full snapshot.
+
+All set-based in DuckDB over the warehouse (marts.fct_account_daily for the business date, the person
+dimensions) and the published state, an append-only version log kept in the warehouse:
+
+  reporting.blacklist_published    one row per subject per published change (record_version 1, 2, ...)
+  reporting.blacklist_resolutions  operator input: person_id, reason_code (DISPUTE_UPHELD / ERROR),
+                                   effective_date, note
+
+Rules (policy.py holds the numbers):
+* subject = person (person_id from the identity-merged customer dimension), keyed by HMAC-SHA256 over the
+  normalized id_type || ':' || id_number (persons without an id number: 'PERSON:' || person_id);
+* a person qualifies with reasons DPD90 (any account >= threshold DPD), CHARGE_OFF (a charged-off account
+  still owing), FRAUD_CONFIRMED; a qualifying person not listed is ADDed (listed_date = the business date,
+  expiry_date = listed_date + retention years);
+* a listed person stays listed until removed: DISPUTE_UPHELD / ERROR (a resolution effective on or after the
+  listed date), EXPIRED (business date >= expiry_date), PAID (no longer qualifying and nothing owed), or
+  ERROR when a restated day shows that a listing added that very day should not have been;
+* a listed person whose reasons, amount band, dispute flag or display fields change gets an UPDATE;
+* after DISPUTE_UPHELD / ERROR / EXPIRED the reasons of the removed listing are suppressed: the person is
+  listed again only for a reason it did not have (a new bad event), never for the same, now-removed one.
+
+The baseline is the latest version of every subject published for a date <= the business date, so re-running
+a date compares with what went out that day (including its own earlier publication): no change = no new
+rows; a restated day gives correction rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+from creditwh.reporting.blacklist.keys import hmac_pads, hmac_sha256_sql
+from creditwh.reporting.blacklist.policy import (
+    CHARGE_OFF_REASON,
+    DPD_REASON,
+    FRAUD_REASON,
+    BlacklistPolicy,
+)
+
+PUBLISHED = "reporting.blacklist_published"
+PUBLICATIONS = "reporting.blacklist_publications"  # one row per published (date, sequence), even if empty
+RESOLUTIONS = "reporting.blacklist_resolutions"
+DELTA = "bl_delta"  # temp tables holding the result for the caller
+SNAPSHOT = "bl_snapshot"
+
+DELTA_COLUMNS = (
+    "action",
+    "subject_key",
+    "record_version",
+    "reason_codes",
+    "removal_reason",
+    "listed_date",
+    "expiry_date",
+    "amount_band",
+    "dispute_flag",
+    "furnisher_id",
+    "display_name",
+    "display_id_number",
+    "display_mobile",
+)
+SNAPSHOT_COLUMNS = tuple(c for c in DELTA_COLUMNS if c not in ("action", "removal_reason"))
+
+
+@dataclass(frozen=True)
+class BlacklistResult:
+    business_date: dt.date
+    sequence: int  # 0 = the date's first publication, n = its n-th correction
+    changed: bool  # False: a re-run with nothing new (no files to publish)
+    actions: dict[str, int]
+    listed: int  # subjects in the snapshot
+
+
+def ensure_state_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS reporting")
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {PUBLISHED} (
+        subject_key VARCHAR NOT NULL, record_version INTEGER NOT NULL, business_date DATE NOT NULL,
+        publication_sequence INTEGER NOT NULL, action VARCHAR NOT NULL, status VARCHAR NOT NULL,
+        person_id VARCHAR, reason_codes VARCHAR, removal_reason VARCHAR, suppressed_reasons VARCHAR,
+        listed_date DATE, expiry_date DATE, amount_band VARCHAR, dispute_flag BOOLEAN, furnisher_id VARCHAR,
+        display_name VARCHAR, display_id_number VARCHAR, display_mobile VARCHAR,
+        PRIMARY KEY (subject_key, record_version))""")
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {PUBLICATIONS} (
+        business_date DATE NOT NULL, publication_sequence INTEGER NOT NULL, delta_rows INTEGER NOT NULL,
+        listed INTEGER NOT NULL, PRIMARY KEY (business_date, publication_sequence))""")
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {RESOLUTIONS} (
+        person_id VARCHAR NOT NULL, reason_code VARCHAR NOT NULL
+            CHECK (reason_code IN ('DISPUTE_UPHELD', 'ERROR')),
+        effective_date DATE NOT NULL, note VARCHAR)""")
+
+
+def _reasons_sql(policy: BlacklistPolicy) -> str:
+    # sorted, '|'-joined: a canonical text so a change of reasons is a plain inequality
+    return f"""array_to_string(list_sort(list_filter([
+                   CASE WHEN max_dpd >= {int(policy.dpd_threshold)} THEN '{DPD_REASON}' END,
+                   CASE WHEN charged_off_owing THEN '{CHARGE_OFF_REASON}' END,
+                   CASE WHEN fraud THEN '{FRAUD_REASON}' END], lambda x: x IS NOT NULL)), '|')"""
+
+
+def build_blacklist(
+    con: duckdb.DuckDBPyConnection, business_date: dt.date, policy: BlacklistPolicy, key: bytes
+) -> BlacklistResult:
+    """Compute the day's delta and snapshot into temp tables bl_delta / bl_snapshot (not yet recorded)."""
+    ensure_state_tables(con)
+    ipad, opad = hmac_pads(key)
+    normalized = (
+        "CASE WHEN p.id_number IS NULL THEN 'PERSON:' || s.person_id ELSE "
+        "upper(trim(coalesce(p.id_type, ''))) || ':' || upper(regexp_replace(p.id_number, '[^0-9A-Za-z]', '', 'g')) END"
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE bl_current AS
+        WITH per_person AS (
+            SELECT person_id,
+                   max(days_past_due) AS max_dpd,
+                   bool_or(account_status = 'CHARGED_OFF' AND current_balance > 0) AS charged_off_owing,
+                   bool_or(fraud_flag) AS fraud,
+                   bool_or(dispute_flag) AS dispute,
+                   sum(greatest(current_balance, 0)) AS owed
+            FROM marts.fct_account_daily WHERE business_date = $d
+            GROUP BY person_id
+        ),
+        reasoned AS (SELECT *, {_reasons_sql(policy)} AS reason_codes FROM per_person)
+        SELECT {hmac_sha256_sql(normalized)} AS subject_key, s.person_id, s.reason_codes,
+               s.reason_codes <> '' AS qualifies, s.owed, s.dispute,
+               {policy.amount_band_sql("s.owed")} AS amount_band,
+               coalesce(m.local_name_masked, m.full_name_masked) AS display_name,
+               m.id_number_masked AS display_id_number, m.mobile_phone_masked AS display_mobile
+        FROM reasoned s
+        LEFT JOIN restricted.dim_customer_pii p USING (person_id)
+        LEFT JOIN marts.dim_customer m USING (person_id)""",
+        {"d": business_date, "ipad": ipad, "opad": opad},
+    )
+    (sequence,) = con.execute(
+        f"SELECT coalesce(max(publication_sequence) + 1, 0) FROM {PUBLICATIONS} WHERE business_date = $d",
+        {"d": business_date},
+    ).fetchone()
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE bl_next AS
+        WITH baseline AS (
+            SELECT * FROM {PUBLISHED} WHERE business_date <= $d
+            QUALIFY row_number() OVER (PARTITION BY subject_key ORDER BY record_version DESC) = 1
+        ),
+        versions AS (SELECT subject_key, max(record_version) AS last_version FROM {PUBLISHED} GROUP BY ALL),
+        resolution AS (
+            SELECT person_id, reason_code, effective_date FROM {RESOLUTIONS} WHERE effective_date <= $d
+            QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY effective_date DESC, reason_code) = 1
+        ),
+        joined AS (
+            SELECT coalesce(c.subject_key, b.subject_key) AS subject_key, c.*  EXCLUDE (subject_key),
+                   b.status AS b_status, b.person_id AS b_person_id, b.reason_codes AS b_reasons,
+                   b.suppressed_reasons AS b_suppressed, b.listed_date AS b_listed, b.expiry_date AS b_expiry,
+                   b.amount_band AS b_band, b.dispute_flag AS b_dispute, b.display_name AS b_name,
+                   b.display_id_number AS b_id, b.display_mobile AS b_mobile,
+                   coalesce(v.last_version, 0) AS last_version,
+                   r.reason_code AS resolution_reason, r.effective_date AS resolution_date
+            FROM bl_current c
+            FULL JOIN baseline b ON b.subject_key = c.subject_key
+            LEFT JOIN versions v ON v.subject_key = coalesce(c.subject_key, b.subject_key)
+            LEFT JOIN resolution r ON r.person_id = coalesce(c.person_id, b.person_id)
+        ),
+        decided AS (
+            SELECT *,
+                CASE WHEN b_status = 'LISTED' THEN CASE
+                    WHEN resolution_date >= b_listed THEN resolution_reason
+                    WHEN $d >= b_expiry THEN 'EXPIRED'
+                    WHEN coalesce(qualifies, false) = false AND b_listed = $d THEN 'ERROR'
+                    WHEN coalesce(qualifies, false) = false AND coalesce(owed, 0) <= 0 THEN 'PAID'
+                END END AS removal_reason,
+                -- reasons not suppressed by an earlier DISPUTE_UPHELD / ERROR / EXPIRED removal
+                list_filter(string_split(nullif(reason_codes, ''), '|'),
+                            lambda x: NOT list_contains(string_split(coalesce(b_suppressed, ''), '|'), x))
+                    AS fresh_reasons
+            FROM joined
+        )
+        SELECT subject_key, coalesce(person_id, b_person_id) AS person_id, last_version,
+            CASE
+                WHEN b_status = 'LISTED' AND removal_reason IS NOT NULL THEN 'REMOVE'
+                WHEN b_status = 'LISTED' AND (
+                        (qualifies AND reason_codes IS DISTINCT FROM b_reasons)
+                        OR (person_id IS NOT NULL AND (amount_band, dispute, display_name, display_id_number,
+                            display_mobile) IS DISTINCT FROM (b_band, b_dispute, b_name, b_id, b_mobile)))
+                    THEN 'UPDATE'
+                WHEN coalesce(b_status, 'REMOVED') = 'REMOVED' AND qualifies AND len(fresh_reasons) > 0
+                    THEN 'ADD'
+            END AS action,
+            removal_reason,
+            CASE WHEN b_status = 'LISTED' AND NOT coalesce(qualifies, false) THEN b_reasons
+                 ELSE reason_codes END AS reason_codes,
+            -- a listing withdrawn by a restatement of its own day (ERROR without a resolution) suppresses nothing
+            CASE WHEN removal_reason IN ('DISPUTE_UPHELD', 'EXPIRED')
+                      OR (removal_reason = 'ERROR' AND resolution_reason = 'ERROR')
+                 THEN b_reasons END AS suppressed_reasons,
+            CASE WHEN b_status = 'LISTED' THEN b_listed ELSE $d END AS listed_date,
+            CASE WHEN b_status = 'LISTED' THEN b_expiry
+                 ELSE CAST($d + INTERVAL ({int(policy.retention_years)}) YEAR AS DATE) END AS expiry_date,
+            coalesce(amount_band, b_band) AS amount_band, coalesce(dispute, b_dispute) AS dispute_flag,
+            coalesce(display_name, b_name) AS display_name, coalesce(display_id_number, b_id) AS display_id_number,
+            coalesce(display_mobile, b_mobile) AS display_mobile
+        FROM decided""",
+        {"d": business_date},
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {DELTA} AS
+        SELECT action, subject_key, last_version + 1 AS record_version, person_id,
+               CASE WHEN action = 'REMOVE' THEN 'REMOVED' ELSE 'LISTED' END AS status,
+               reason_codes, removal_reason, suppressed_reasons, listed_date, expiry_date, amount_band,
+               dispute_flag, $furnisher AS furnisher_id, display_name, display_id_number, display_mobile
+        FROM bl_next WHERE action IS NOT NULL
+        ORDER BY subject_key""",
+        {"furnisher": policy.furnisher_id},
+    )
+    # snapshot = the baseline's listed subjects with this delta applied
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {SNAPSHOT} AS
+        WITH baseline AS (
+            SELECT * FROM {PUBLISHED} WHERE business_date <= $d
+            QUALIFY row_number() OVER (PARTITION BY subject_key ORDER BY record_version DESC) = 1
+        ),
+        applied AS (
+            SELECT subject_key, record_version, status, reason_codes, listed_date, expiry_date, amount_band,
+                   dispute_flag, furnisher_id, display_name, display_id_number, display_mobile FROM {DELTA}
+            UNION ALL
+            SELECT subject_key, record_version, status, reason_codes, listed_date, expiry_date, amount_band,
+                   dispute_flag, furnisher_id, display_name, display_id_number, display_mobile FROM baseline
+            WHERE subject_key NOT IN (SELECT subject_key FROM {DELTA})
+        )
+        SELECT * EXCLUDE (status) FROM applied WHERE status = 'LISTED' ORDER BY subject_key""",
+        {"d": business_date},
+    )
+    actions = dict(con.execute(f"SELECT action, count(*) FROM {DELTA} GROUP BY ALL").fetchall())
+    (listed,) = con.execute(f"SELECT count(*) FROM {SNAPSHOT}").fetchone()
+    changed = sequence == 0 or bool(actions)
+    return BlacklistResult(
+        business_date=business_date,
+        sequence=int(sequence),
+        changed=changed,
+        actions={a: int(actions.get(a, 0)) for a in ("ADD", "UPDATE", "REMOVE")},
+        listed=int(listed),
+    )
+
+
+def record_publication(con: duckdb.DuckDBPyConnection, result: BlacklistResult) -> None:
+    """Append the published delta to the version log (after the files are in the outbox)."""
+    con.execute(
+        f"""INSERT INTO {PUBLISHED}
+        SELECT subject_key, record_version, $d, $seq, action, status, person_id, reason_codes, removal_reason,
+               suppressed_reasons, listed_date, expiry_date, amount_band, dispute_flag, furnisher_id,
+               display_name, display_id_number, display_mobile
+        FROM {DELTA}""",
+        {"d": result.business_date, "seq": result.sequence},
+    )
+    con.execute(
+        f"INSERT INTO {PUBLICATIONS} VALUES ($d, $seq, $rows, $listed)",
+        {
+            "d": result.business_date,
+            "seq": result.sequence,
+            "rows": sum(result.actions.values()),
+            "listed": result.listed,
+        },
+    )
+
+
+def write_csv(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], path) -> int:
+    """Write `table` as UTF-8 CSV with a header, rows in subject_key order; returns the row count."""
+    target = str(path).replace("'", "''")
+    con.execute("SET preserve_insertion_order = true")
+    con.execute(
+        f"""COPY (SELECT {", ".join(columns)} FROM {table} ORDER BY subject_key)
+            TO '{target}' (FORMAT csv, HEADER true, DATEFORMAT '%Y-%m-%d')"""
+    )
+    (n,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(n)

@@ -1,0 +1,52 @@
+"""The extracts tests' warehouse (fixtures in conftest.py): 300 simulated accounts from 2026-01-01, every
+drop loaded, and dbt built (models and seeds only, the reporting branch and its parents) on the dates the extracts need: month ends
+31 Jan and 28 Feb (bureau periods) and 26-28 Feb (blacklist days), plus 30 Jan (not a period end: the bureau
+model must not change). Built once per session; each test gets its own copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+START = dt.date(2026, 1, 1)
+N_DAYS = 59  # through 2026-02-28
+BUILD_DATES = [dt.date(2026, 1, 30), dt.date(2026, 1, 31), dt.date(2026, 2, 26), dt.date(2026, 2, 27),
+               dt.date(2026, 2, 28)]  # fmt: skip
+SELECT = ["+rpt_bureau_accounts", "+rpt_bureau_j1", "+dim_customer"]
+TEST_KEY = "test-only-dummy-key"
+
+_ARTIFACTS = Path(tempfile.mkdtemp(prefix="creditwh-extracts-dbt-"))
+
+
+def dbt_args(*args: str) -> list[str]:
+    return [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(_ARTIFACTS / "target"), "--log-path", str(_ARTIFACTS / "logs"), "--quiet"]  # fmt: skip
+
+
+def run_dbt(warehouse: Path, *args: str) -> None:
+    from dbt.cli.main import dbtRunner
+
+    previous = os.environ.get("CREDITWH_WAREHOUSE_PATH")
+    os.environ["CREDITWH_WAREHOUSE_PATH"] = str(warehouse)
+    try:
+        result = dbtRunner().invoke(dbt_args(*args))
+    finally:
+        if previous is None:
+            os.environ.pop("CREDITWH_WAREHOUSE_PATH", None)
+        else:
+            os.environ["CREDITWH_WAREHOUSE_PATH"] = previous
+    if not result.success:
+        failures = []
+        if result.result is not None and hasattr(result.result, "results"):
+            failures = [f"{r.node.unique_id}: {r.message}" for r in result.result.results
+                        if str(r.status) not in ("success", "pass", "skipped")]  # fmt: skip
+        raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or failures}")
+
+
+def build_day(warehouse: Path, day: dt.date) -> None:
+    run_dbt(warehouse, "build", "--select", *SELECT, "--resource-type", "model", "--resource-type", "seed",
+            "--exclude-resource-type", "unit_test", "--vars", f'{{business_date: "{day:%Y-%m-%d}"}}')  # fmt: skip

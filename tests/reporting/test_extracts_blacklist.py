@@ -1,0 +1,161 @@
+"""Daily shared-blacklist publication: ADD / UPDATE / REMOVE across days, corrections, keys and masking."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import shutil
+
+import duckdb
+import pytest
+from extracts_warehouse import TEST_KEY
+
+pytestmark = pytest.mark.slow
+
+D26, D27, D28 = dt.date(2026, 2, 26), dt.date(2026, 2, 27), dt.date(2026, 2, 28)
+
+QUALIFYING = """select distinct person_id from marts.fct_account_daily where business_date = ?
+    and (days_past_due >= 90 or (account_status = 'CHARGED_OFF' and current_balance > 0) or fraud_flag)"""
+
+
+def _con(settings, read_only=True):
+    return duckdb.connect(str(settings.warehouse_path), read_only=read_only)
+
+
+def _rows(path):
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _folder(settings, day):
+    return settings.outbox_dir / "blacklist" / f"{day:%Y-%m-%d}"
+
+
+def _subject_key(con, person_id) -> str:
+    id_type, id_number = con.execute(
+        "select id_type, id_number from restricted.dim_customer_pii where person_id = ?", [person_id]
+    ).fetchone()
+    message = f"{id_type.strip().upper()}:{''.join(ch for ch in id_number if ch.isalnum()).upper()}"
+    return hmac.new(TEST_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def test_first_day_adds_every_qualifying_person_with_keyed_ids_and_masked_fields(settings):
+    from creditwh.pipeline.extracts import publish_blacklist
+
+    result = publish_blacklist(D26, settings)
+    delta = _rows(_folder(settings, D26) / "blacklist_delta_20260226.csv")
+    snapshot = _rows(_folder(settings, D26) / "blacklist_snapshot_20260226.csv")
+    with _con(settings) as con:
+        persons = [r[0] for r in con.execute(QUALIFYING, [D26]).fetchall()]
+        keys = {_subject_key(con, p) for p in persons}
+    assert persons and result["actions"] == {"ADD": len(persons), "UPDATE": 0, "REMOVE": 0}
+    assert {r["subject_key"] for r in delta} == keys == {r["subject_key"] for r in snapshot}  # one per person
+    for row in delta:
+        assert row["action"] == "ADD" and row["record_version"] == "1"
+        assert row["listed_date"] == "2026-02-26" and row["expiry_date"] == "2031-02-26"
+        assert set(row["reason_codes"].split("|")) <= {"DPD90", "CHARGE_OFF", "FRAUD_CONFIRMED"}
+        assert "*" in row["display_name"] and "*" in row["display_id_number"]
+        # CN ids keep 3 + 4 characters (110***********1234), others only the last 4
+        assert row["display_id_number"].strip("*")[:3].isdigit() or row["display_id_number"].startswith("*")
+        assert row["furnisher_id"] == "CREDITWH01"
+
+
+def test_delta_across_days_add_update_remove(settings):
+    from creditwh.pipeline.extracts import publish_blacklist
+
+    publish_blacklist(D26, settings)
+    with _con(settings, read_only=False) as con:
+        listed = sorted(r[0] for r in con.execute(QUALIFYING, [D26]).fetchall())
+        paid, disputed = listed[0], listed[1]
+        clean = con.execute(f"""select min(person_id) from marts.fct_account_daily where business_date = ?
+                                and person_id not in ({QUALIFYING})""", [D27, D27]).fetchone()[0]
+        con.execute("""update marts.fct_account_daily set current_balance = 0, days_past_due = 0,
+                       account_status = 'OPEN', fraud_flag = false where business_date = ? and person_id = ?""",
+                    [D27, paid])  # fmt: skip
+        con.execute("update marts.fct_account_daily set dispute_flag = true where business_date = ? and person_id = ?",
+                    [D27, disputed])  # fmt: skip
+        con.execute("""update marts.fct_account_daily set days_past_due = 95 where business_date = ?
+                       and account_id = (select min(account_id) from marts.fct_account_daily
+                                         where business_date = ? and person_id = ?)""", [D27, D27, clean])
+        expected = {_subject_key(con, paid): ("REMOVE", "2"), _subject_key(con, disputed): ("UPDATE", "2"),
+                    _subject_key(con, clean): ("ADD", "1")}  # fmt: skip
+    publish_blacklist(D27, settings)
+    delta = {r["subject_key"]: r for r in _rows(_folder(settings, D27) / "blacklist_delta_20260227.csv")}
+    snapshot = {r["subject_key"] for r in _rows(_folder(settings, D27) / "blacklist_snapshot_20260227.csv")}
+    for key, (action, version) in expected.items():
+        assert (delta[key]["action"], delta[key]["record_version"]) == (action, version)
+    paid_key, disputed_key, clean_key = expected
+    assert delta[paid_key]["removal_reason"] == "PAID" and paid_key not in snapshot
+    assert delta[disputed_key]["dispute_flag"] == "true" and disputed_key in snapshot
+    assert delta[clean_key]["reason_codes"] == "DPD90" and clean_key in snapshot
+
+
+def test_restated_day_gives_correction_rows_and_rerun_is_a_no_op(settings):
+    from creditwh.pipeline.extracts import publish_blacklist
+
+    publish_blacklist(D26, settings)
+    folder = _folder(settings, D26)
+    delivered = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert publish_blacklist(D26, settings)["status"] == "unchanged"
+    with _con(settings, read_only=False) as con:
+        listed = sorted(r[0] for r in con.execute(QUALIFYING, [D26]).fetchall())
+        wrongly_listed = listed[0]  # the restated data shows this person was never 90+ / charged off
+        con.execute("""update marts.fct_account_daily set days_past_due = 0, account_status = 'OPEN',
+                       fraud_flag = false where business_date = ? and person_id = ?""", [D26, wrongly_listed])
+        key = _subject_key(con, wrongly_listed)
+    result = publish_blacklist(D26, settings)
+    assert result["sequence"] == 1 and result["actions"] == {"ADD": 0, "UPDATE": 0, "REMOVE": 1}
+    correction = _rows(folder / "blacklist_delta_20260226_c01.csv")
+    assert [(r["subject_key"], r["action"], r["removal_reason"], r["record_version"]) for r in correction] == [
+        (key, "REMOVE", "ERROR", "2")
+    ]
+    assert key not in {r["subject_key"] for r in _rows(folder / "blacklist_snapshot_20260226_c01.csv")}
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name in delivered} == delivered
+
+
+def test_dispute_upheld_and_expiry_remove_and_suppress_relisting(settings):
+    from creditwh.pipeline.extracts import publish_blacklist
+
+    publish_blacklist(D26, settings)
+    with _con(settings, read_only=False) as con:
+        listed = sorted(r[0] for r in con.execute(QUALIFYING, [D26]).fetchall())
+        upheld, expired = listed[0], listed[-1]
+        con.execute("insert into reporting.blacklist_resolutions values (?, 'DISPUTE_UPHELD', ?, 'case 1')",
+                    [upheld, D27])  # fmt: skip
+        con.execute("update reporting.blacklist_published set expiry_date = ? where person_id = ?", [D27, expired])
+        keys = {_subject_key(con, upheld): "DISPUTE_UPHELD", _subject_key(con, expired): "EXPIRED"}
+    publish_blacklist(D27, settings)
+    delta = {r["subject_key"]: r for r in _rows(_folder(settings, D27) / "blacklist_delta_20260227.csv")}
+    for key, reason in keys.items():
+        assert (delta[key]["action"], delta[key]["removal_reason"]) == ("REMOVE", reason)
+    publish_blacklist(D28, settings)  # both still qualify on the data, for the same (suppressed) reasons
+    snapshot = {r["subject_key"] for r in _rows(_folder(settings, D28) / "blacklist_snapshot_20260228.csv")}
+    assert not set(keys) & snapshot
+
+
+def test_missing_key_is_a_clear_error_and_publishes_nothing(settings, monkeypatch):
+    from creditwh.pipeline.extracts import publish_blacklist
+    from creditwh.reporting.blacklist import BlacklistKeyMissing
+
+    monkeypatch.delenv("CREDITWH_BLACKLIST_KEY")
+    monkeypatch.delenv("AIRFLOW_CONN_BLACKLIST_HMAC", raising=False)
+    with pytest.raises(BlacklistKeyMissing, match="CREDITWH_BLACKLIST_KEY.*blacklist_hmac"):
+        publish_blacklist(D26, settings)
+    assert not settings.outbox_dir.exists()
+
+
+def test_two_publishes_give_identical_bytes(extracts_warehouse, tmp_path, monkeypatch):
+    from creditwh.config import Settings
+    from creditwh.pipeline.extracts import publish_blacklist
+
+    monkeypatch.setenv("CREDITWH_BLACKLIST_KEY", TEST_KEY)
+    outputs = []
+    for run in ("a", "b"):
+        shutil.copytree(extracts_warehouse, tmp_path / run)
+        monkeypatch.setenv("CREDITWH_DATA_DIR", str(tmp_path / run))
+        settings = Settings.from_env()
+        publish_blacklist(D26, settings)
+        outputs.append({p.name: p.read_bytes() for p in sorted(_folder(settings, D26).iterdir())})
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 4
