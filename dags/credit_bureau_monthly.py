@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import Asset, Param, dag, task
-
-MONTH_END = Asset("creditwh://marts/month_end")
+from airflow.sdk import Param, dag, task
+from creditwh.pipeline.assets import MONTH_END
 
 
 @dag(

@@ -26,6 +26,12 @@ def cmd_simulate(args) -> None:
     simulate_to_landing(cfg, args.days, settings().landing_dir, progress=lambda d: print(f"simulated {d}", flush=True))
 
 
+def cmd_dbt_parse(args) -> None:
+    from creditwh.transform.dbt import parse_project
+
+    print(f"dbt manifest: {parse_project(settings())}")
+
+
 def cmd_run(args) -> None:
     from creditwh import airflow_env
 
@@ -40,11 +46,29 @@ def cmd_demo(args) -> None:
     started = time.monotonic()
     s = settings()
     print(f"data directory: {s.data_dir}")
+    _demo_blacklist_key(s)
     cmd_simulate(args)
     args.end = args.start + dt.timedelta(days=args.days - 1)
     args.source = "files"
     cmd_run(args)
     print(f"done in {time.monotonic() - started:.0f} s: warehouse {s.warehouse_path}, outbox {s.outbox_dir}")
+
+
+def _demo_blacklist_key(s) -> None:
+    """The blacklist's HMAC key comes from the deployment's secrets. For the demo only, make a random key
+    once and keep it under the data directory (outside the repository), unless one is set already."""
+    import os
+    import secrets
+
+    if os.environ.get("CREDITWH_BLACKLIST_KEY"):
+        return
+    key_file = s.data_dir / "secrets" / "blacklist_demo.key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.touch(mode=0o600)
+        key_file.write_text(secrets.token_hex(32))
+    os.environ["CREDITWH_BLACKLIST_KEY"] = key_file.read_text().strip()
+    print(f"demo blacklist key: {key_file} (set CREDITWH_BLACKLIST_KEY for real deployments)")
 
 
 def cmd_verify(args) -> None:
@@ -84,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", type=_date, required=True)
     p.add_argument("--source", choices=["files", "postgres"], default="files")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("dbt-parse", help="parse the dbt project into the manifest the DAG renders from")
+    p.set_defaults(func=cmd_dbt_parse)
 
     for name, func, text in (("verify", cmd_verify, "verify a drop"), ("load", cmd_load, "verify and load a drop")):
         p = sub.add_parser(name, help=text)

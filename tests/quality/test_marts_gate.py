@@ -18,7 +18,7 @@ select business_date, account_id, customer_id, product_code, branch_code,
        case when days_past_due = 0 then '11' else '71' end as metro2_account_status
 from raw.accounts;
 create table marts.mart_aging_daily as
-select business_date, product_code, branch_code, vintage_month, bucket_code, count(*) as accounts,
+select business_date, product_code, branch_code, vintage_month, bucket_code, count(*) as account_count,
        sum(current_balance) as current_balance, sum(amount_past_due) as amount_past_due
 from marts.fct_account_daily group by all;
 create table marts.mart_early_warning_daily as
@@ -70,7 +70,7 @@ MART_BREAKS = [
     (
         "aging_off_by_one_account",
         (
-            "update marts.mart_aging_daily set accounts = accounts + 1 where rowid = (select min(rowid) "
+            "update marts.mart_aging_daily set account_count = account_count + 1 where rowid = (select min(rowid) "
             "from marts.mart_aging_daily where business_date = ?)"
         ),
         "marts_aging_daily",

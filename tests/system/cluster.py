@@ -84,6 +84,7 @@ class AirflowCluster:
                 # as a top-level module (plugins/creditwh/simulate/calendar.py shadowing stdlib `calendar`).
                 "AIRFLOW__CORE__PLUGINS_FOLDER": str(self.work_dir / "airflow_plugins"),
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
                 "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
                 "AIRFLOW__CORE__PARALLELISM": "4",  # 2 shared cores; the DAG runs one date at a time anyway
                 "AIRFLOW__CORE__AUTH_MANAGER": (

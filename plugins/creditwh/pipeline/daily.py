@@ -21,8 +21,13 @@ PLATFORM_CONN_ID = "card_platform"
 
 
 def fail_fast_on_bad_input(fn):
+    """Task body wrapper: bad input fails without retries; dbt's in-process connection is released first."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from creditwh.transform.dbt import release_dbt_connection
+
+        release_dbt_connection()
         try:
             return fn(*args, **kwargs)
         except PipelineError as exc:
@@ -72,3 +77,17 @@ def load(business_date: dt.date, settings: Settings) -> dict:
     result = load_drop(settings.warehouse_path, settings.drop_dir(business_date), business_date)
     log.info("%s", result.summary())
     return {"batch_id": result.batch_id, "records": result.records, "replaced": result.replaced}
+
+
+@fail_fast_on_bad_input
+def validate(stage: str, business_date: dt.date, settings: Settings) -> dict:
+    from creditwh.quality import run_marts_gate, run_raw_gate
+
+    gate = {"raw": run_raw_gate, "marts": run_marts_gate}[stage]
+    result = gate(business_date, settings)
+    log.info("%s gate %s: %s", stage, business_date, result.summary())
+    return result.summary()
+
+
+def is_month_end(business_date: dt.date) -> bool:
+    return (business_date + dt.timedelta(days=1)).day == 1

@@ -43,7 +43,7 @@ _AGING_VS_FACT = """
 with aging as (select * from {batch}),
 day as (select distinct business_date from aging),
 aging_totals as (
-    select sum(accounts) as accounts,
+    select sum(account_count) as accounts,
            coalesce(sum(current_balance), 0)::decimal(38,2) as current_balance,
            coalesce(sum(amount_past_due), 0)::decimal(38,2) as amount_past_due
     from aging
@@ -65,7 +65,7 @@ _AGING_PER_BUCKET_VS_FACT = """
 with aging as (select * from {batch}),
 day as (select distinct business_date from aging),
 aging_cells as (
-    select bucket_code, sum(accounts) as accounts from aging group by bucket_code
+    select bucket_code, sum(account_count) as accounts from aging group by bucket_code
 ),
 fact_cells as (
     select f.bucket_code, count(*) as accounts
@@ -141,7 +141,7 @@ MART_AGING_DAILY = [
     ),
     *(
         critical(f"not_null_{c}", f"{c} is never null.", gxe.ExpectColumnValuesToNotBeNull(column=c))
-        for c in ("business_date", "bucket_code", "accounts")
+        for c in ("business_date", "bucket_code", "account_count")
     ),
 ]
 

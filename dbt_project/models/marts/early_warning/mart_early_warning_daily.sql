@@ -208,7 +208,8 @@ final as (
         cast(tiered.customer_id as varchar) as customer_id,
         cast(tiered.score as integer) as score,
         cast(tiered.tier as varchar) as tier,
-        cast(tiered.top_reason_codes as varchar) as top_reason_codes,
+        -- A hard override with no fired signal still tells collections why: its override codes are the reasons.
+        cast(coalesce(tiered.top_reason_codes, tiered.override_reason) as varchar) as top_reason_codes,
         cast(tiered.override_flag as boolean) as override_flag,
         cast(tiered.override_reason as varchar) as override_reason,
         cast(tiered.days_past_due as integer) as days_past_due,
