@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import tempfile
@@ -29,9 +28,7 @@ def pytest_sessionstart(session):
         parse_project(settings())
 
 import pytest
-
-START = dt.date(2026, 1, 1)
-SMALL_DAYS = 4
+from sim_dates import SMALL_DAYS, START
 
 
 @pytest.fixture(scope="session")
@@ -50,10 +47,6 @@ def data_dir(tmp_path, small_landing, monkeypatch) -> Path:
     shutil.copytree(small_landing, tmp_path / "landing")
     monkeypatch.setenv("CREDITWH_DATA_DIR", str(tmp_path))
     return tmp_path
-
-
-def business_dates(n: int = SMALL_DAYS) -> list[dt.date]:
-    return [START + dt.timedelta(days=i) for i in range(n)]
 
 
 @pytest.fixture(scope="session")

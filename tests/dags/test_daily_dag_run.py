@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 import pytest
-from conftest import business_dates
 from creditwh import airflow_env
 from creditwh.config import settings
 from creditwh.contract import DATASETS, manifest_name
 from creditwh.landing.manifest import read_manifest
+from sim_dates import business_dates
 
 pytestmark = pytest.mark.slow
 
@@ -55,3 +57,19 @@ def test_a_bad_drop_fails_the_run_and_loads_nothing(data_dir, airflow_db):
         airflow_env.run_dates("credit_daily", dates[1:], progress=lambda _: None)
     assert _raw_state(s.warehouse_path) == before
     assert manifest.exists()
+
+
+def test_every_dbt_unit_test_passes_on_a_warehouse_built_by_the_dag(data_dir, airflow_db):
+    """The nightly build leaves unit tests out (they check logic, not the day's data): run them all here."""
+    from creditwh.transform.dbt import PROJECT_DIR, dbt_env, release_dbt_connection
+    from dbt.cli.main import dbtRunner
+
+    airflow_env.run_dates("credit_daily", business_dates(1), progress=lambda _: None)
+    release_dbt_connection()
+    os.environ.update(dbt_env(settings()))
+    result = dbtRunner().invoke(
+        ["test", "--select", "test_type:unit", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    )
+    unit_tests = [r for r in result.result.results] if result.result else []
+    assert result.success, [f"{r.node.name}: {r.status} {r.message}" for r in unit_tests if str(r.status) != "pass"]
+    assert len(unit_tests) >= 20

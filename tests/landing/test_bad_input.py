@@ -9,12 +9,12 @@ import os
 
 import duckdb
 import pytest
-from conftest import business_dates
 from creditwh.config import settings
 from creditwh.contract import ACCOUNTS, PAYMENTS, manifest_name
 from creditwh.errors import DropNotArrived, DropRejected
 from creditwh.landing.manifest import sha256_file
 from creditwh.load import load_drop
+from sim_dates import business_dates
 
 DAY1, DAY2 = business_dates(2)
 

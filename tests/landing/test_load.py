@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import duckdb
-from conftest import business_dates
 from creditwh.config import settings
 from creditwh.contract import ACCOUNTS, DATASETS
 from creditwh.landing.manifest import read_manifest, write_manifest
 from creditwh.load import load_drop
+from sim_dates import business_dates
 
 DATA_COLUMNS = ", ".join(ACCOUNTS.columns)
 

@@ -8,11 +8,11 @@ import os
 import duckdb
 import psycopg2
 import pytest
-from conftest import business_dates
 from creditwh import airflow_env
 from creditwh.config import settings
 from creditwh.contract import DATASETS
 from creditwh.sources.postgres import publish_day
+from sim_dates import business_dates
 
 pytestmark = pytest.mark.slow
 PG_URI = "postgresql://postgres@127.0.0.1:5432/test"

@@ -175,36 +175,3 @@ MART_EARLY_WARNING_DAILY = [
         gxe.UnexpectedRowsExpectation(unexpected_rows_query=_EW_ACCOUNT_NOT_IN_FACT),
     ),
 ]
-
-# Bureau reporting model: its name and columns are not fixed yet. The gate runs this suite only when the
-# table exists (information_schema), so it is ready but skipped until the model lands.
-BUREAU_REQUIRED_COLUMNS = (
-    "account_id",
-    "customer_id",
-    "metro2_account_status",
-    "date_opened",
-    "current_balance",
-    "amount_past_due",
-    "surname",
-    "first_name",
-    "address_line1",
-    "city",
-    "state_code",
-    "postal_code",
-)
-
-BUREAU_REPORTING = [
-    *(
-        critical(
-            f"bureau_requires_{c}",
-            f"Every account due for bureau reporting has {c}.",
-            gxe.ExpectColumnValuesToNotBeNull(column=c),
-        )
-        for c in BUREAU_REQUIRED_COLUMNS
-    ),
-    critical(
-        "one_row_per_account",
-        "One bureau record per account per reporting date.",
-        gxe.ExpectColumnValuesToBeUnique(column="account_id"),
-    ),
-]

@@ -62,7 +62,9 @@ def task_group(group_id: str, settings: Settings):
 def _start_sensors_after_producer(group) -> None:
     """Cosmos starts a task group's model sensors alongside the producer; a runner that executes one task
     at a time (dag.test) may then start a sensor first and wait forever. Make the producer run first, as
-    Cosmos already does for a whole DbtDag; sensors still only read the producer's results."""
+    Cosmos already does for a whole DbtDag. Default trigger rule: if the build fails, the sensors show
+    upstream_failed and the producer's log names the failing models; if the build never ran (bad drop, failed
+    gate) they are skipped instead of waiting for results that will never come."""
     tasks = {t.task_id.split(".")[-1]: t for t in group.children.values() if hasattr(t, "task_id")}
     producer = tasks.get("dbt_producer_watcher")
     for task in _leaf_tasks(group):
@@ -70,7 +72,6 @@ def _start_sensors_after_producer(group) -> None:
             continue
         if not {t for t in task.upstream_task_ids if t.startswith(group.group_id + ".")}:
             producer >> task
-            task.trigger_rule = "all_done"  # report model results even when the build failed
 
 
 def _leaf_tasks(group):
