@@ -18,7 +18,7 @@ from .cluster import AirflowCluster
 
 START = dt.date(2026, 1, 1)
 N_ACCOUNTS = 300
-BACKFILL_DAYS = int(os.environ.get("CREDITWH_BACKFILL_DAYS", "5"))
+BACKFILL_DAYS = int(os.environ.get("CREDITWH_BACKFILL_DAYS", "3"))
 TRIGGER_DAYS = 2
 _ORDER = ("test_real_scheduler", "test_backfill")
 

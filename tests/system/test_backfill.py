@@ -1,7 +1,7 @@
 """`airflow backfill create` over a range of business dates, then again with --reprocess-behavior completed:
 the warehouse (raw.*, marts.*) and every outbox file must come out identical.
 
-CREDITWH_BACKFILL_DAYS (default 5) sets the range; the run timeout grows with it.
+CREDITWH_BACKFILL_DAYS (default 3) sets the range; the run timeout grows with it.
 """
 
 from __future__ import annotations
