@@ -48,7 +48,8 @@ def _extract_dataset(pg_conn, con, dataset: Dataset, business_date: dt.date, sch
     where = f"business_date = '{business_date.isoformat()}'::date"
     csv_path = tmp / f"{dataset.name}.csv"
     with pg_conn.cursor() as cur, open(csv_path, "w", encoding="utf-8", newline="") as out:
-        cur.copy_expert(
+        _copy_out(
+            cur,
             f"copy (select {columns} from {schema}.{dataset.name} where {where} order by {order}) "
             "to stdout with (format csv, header true)",
             out,
@@ -86,14 +87,36 @@ def publish_day(pg_conn, drop_dir: Path, business_date: dt.date, schema: str = D
                 ddl = ", ".join(f"{c} {_pg_type(t)}" for c, t in dataset.columns.items())
                 cur.execute(f"create table if not exists {schema}.{dataset.name} ({ddl})")
                 cur.execute(f"delete from {schema}.{dataset.name} where business_date = %s", [business_date])
-                with tempfile.NamedTemporaryFile("w+", suffix=".csv", encoding="utf-8") as tmp:
+                with tempfile.TemporaryDirectory() as tmp:
+                    # Open the CSV only after DuckDB wrote it: COPY replaces the file, not its contents.
+                    csv_path = Path(tmp) / f"{dataset.name}.csv"
                     src = drop_dir / dataset.file_name(business_date)
-                    con.execute(f"copy (select * from read_parquet('{src}')) to '{tmp.name}' (format csv, header false)")
-                    tmp.seek(0)
-                    cur.copy_expert(f"copy {schema}.{dataset.name} from stdin with (format csv)", tmp)
+                    con.execute(f"copy (select * from read_parquet('{src}')) to '{csv_path}' (format csv, header false)")
+                    with open(csv_path, encoding="utf-8") as rows:
+                        _copy_in(cur, f"copy {schema}.{dataset.name} from stdin with (format csv)", rows)
         pg_conn.commit()
     finally:
         con.close()
+
+
+# The Postgres provider's hook hands out psycopg 3 connections; scripts and tests may use psycopg2.
+# COPY is the one call that differs between them.
+def _copy_out(cur, sql: str, out) -> None:
+    if hasattr(cur, "copy_expert"):  # psycopg2
+        cur.copy_expert(sql, out)
+        return
+    with cur.copy(sql) as copy:  # psycopg 3
+        for chunk in copy:
+            out.write(bytes(chunk).decode("utf-8"))
+
+
+def _copy_in(cur, sql: str, source) -> None:
+    if hasattr(cur, "copy_expert"):  # psycopg2
+        cur.copy_expert(sql, source)
+        return
+    with cur.copy(sql) as copy:  # psycopg 3
+        while data := source.read(1 << 20):
+            copy.write(data)
 
 
 def _pg_type(duckdb_type: str) -> str:
