@@ -31,7 +31,7 @@ class BuiltWarehouse:
     seconds_per_day: list[float] = field(default_factory=list)
 
 
-_MANIFESTS: dict[str, object] = {}
+_MANIFESTS: dict[tuple, object] = {}
 # Private target/log directories: other processes (the DAG, other test sessions) use the same project dir.
 _ARTIFACTS = Path(tempfile.mkdtemp(prefix="creditwh-dbt-artifacts-"))
 atexit.register(shutil.rmtree, _ARTIFACTS, ignore_errors=True)
@@ -47,12 +47,15 @@ def parsed_manifest(target: str):
     so one manifest serves every business date — what Cosmos' LoadMode.DBT_MANIFEST does too)."""
     from dbt.cli.main import dbtRunner
 
-    if target not in _MANIFESTS:
+    # The target database and schema are resolved at parse time: a manifest parsed for one test's
+    # PostgreSQL database must not be reused for another's.
+    key = (target, os.environ.get("CREDITWH_PG_DBNAME"), os.environ.get("CREDITWH_PG_SCHEMA"))
+    if key not in _MANIFESTS:
         result = dbtRunner().invoke(["parse", *_common_args(target)])
         if not result.success:
             raise RuntimeError(f"dbt parse failed: {result.exception}")
-        _MANIFESTS[target] = result.result
-    return _MANIFESTS[target]
+        _MANIFESTS[key] = result.result
+    return _MANIFESTS[key]
 
 
 def run_dbt(args: list[str], *, target: str = "duckdb") -> None:
