@@ -19,3 +19,12 @@
         {{ column }} = {{ business_date_literal() }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The latest business date loaded before the run's date (looking back at most 31 days), as a scalar
+    subquery body: what day-over-day logic compares today with, reading one earlier day, not the history. -#}
+{% macro previous_business_date() -%}
+    select max(business_date)
+    from {{ ref('fct_account_daily') }}
+    where business_date < {{ business_date_literal() }}
+        and business_date >= cast({{ dbt.dateadd('day', -31, business_date_literal()) }} as date)
+{%- endmacro %}

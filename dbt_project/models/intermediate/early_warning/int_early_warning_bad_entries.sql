@@ -33,10 +33,7 @@ account_days as (
     where business_date <= {{ business_date_literal() }}
         and business_date >= coalesce(
             (
-                select max(business_date)
-                from {{ ref('fct_account_daily') }}
-                where business_date < {{ business_date_literal() }}
-                    and business_date >= cast({{ dbt.dateadd('day', -31, business_date_literal()) }} as date)
+                {{ previous_business_date() }}
             ),
             {{ business_date_literal() }}
         )

@@ -176,10 +176,7 @@ run_dates as (
         business_date,
         {%- if business_date is not none %}
         (
-            select max(business_date)
-            from {{ ref('fct_account_daily') }}
-            where business_date < {{ business_date_literal() }}
-                and business_date >= cast({{ dbt.dateadd('day', -31, business_date_literal()) }} as date)
+            {{ previous_business_date() }}
         ) as previous_business_date
         {%- else %}
         lag(business_date) over (order by business_date) as previous_business_date
