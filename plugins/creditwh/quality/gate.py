@@ -164,10 +164,7 @@ def run_gate(gate: Gate | str, business_date: dt.date, settings: Settings) -> Ga
 
 def _partitions_present(warehouse: Path, checks, business_date: dt.date) -> dict[str, tuple[bool, int]]:
     """(table exists, rows for the date) per check, from information_schema; the connection is closed here."""
-    # Same (read-write) configuration as dbt's connection: when the DAG runs in one process (dag.test, the
-    # demo) dbt-duckdb keeps its connection open and DuckDB refuses a second one configured differently.
-    # Tasks run one at a time (max_active_runs=1), so the gate never races a writer. It only reads.
-    con = duckdb.connect(str(warehouse))
+    con = duckdb.connect(str(warehouse), read_only=True)
     try:
         presence = {}
         for check in checks:

@@ -156,8 +156,7 @@ def build_project(context_root: Path = CONTEXT_ROOT) -> Path:
         datasource = context.data_sources.add_sql(
             name=DATASOURCE,
             connection_string=CONNECTION_STRING,
-            # No read_only: it must match dbt's open connection in a one-process run (see gate.py).
-            kwargs={},
+            kwargs={"connect_args": {"read_only": True}},
         )
         for gate in GATES.values():
             definitions = []
