@@ -1,45 +1,64 @@
-"""Time the daily `dbt build --vars {business_date}` of the core project on a simulated book.
+"""Time the nightly dbt build (what the DAG's transform.dbt_build runs) day after day on a simulated book.
 
-    .venv/bin/python benchmarks/dbt_daily_build.py --accounts 5000 --days 5
+    .venv/bin/python benchmarks/dbt_daily_build.py --accounts 100000 --days 90
 
-Prints seconds per business date (simulate and load excluded), for the in-process runner that reuses one
-parsed manifest (what Cosmos does with LoadMode.DBT_MANIFEST); a cold `dbt build` CLI call adds the
-parse (a few seconds, since a changed --vars forces a full re-parse).
+Simulates the book, loads each day's drop into raw.* and runs creditwh.transform.dbt.build for it, in date
+order, exactly as the daily DAG does (one process, manifest parsed once). Prints seconds and peak RSS per
+business date and the ratio of the last day's build to day 2's: it stays near 1 when a day's cost grows
+with the day's data and not with the history. Simulation and raw load are excluded from the dbt figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
+import os
+import resource
+import statistics
 import tempfile
+import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "dbt"))
-
-from warehouse_build import CORE_SELECTOR, build_warehouse
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--accounts", type=int, default=5000)
-    parser.add_argument("--days", type=int, default=5)
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 1, 1))
-    parser.add_argument("--whole-project", action="store_true", help="build every model, not only the core")
     args = parser.parse_args()
+
     with tempfile.TemporaryDirectory(prefix="creditwh-dbt-bench-") as tmp:
-        built = build_warehouse(
-            Path(tmp),
-            n_accounts=args.accounts,
-            n_days=args.days,
-            start=args.start,
-            selector=None if args.whole_project else CORE_SELECTOR,
-        )
-        print(f"dbt build per business date, {args.accounts} accounts (first includes the one-off parse):")
-        for day, seconds in zip(built.business_dates, built.seconds_per_day, strict=True):
-            print(f"  {day}  {seconds:6.2f} s")
-        steady = built.seconds_per_day[1:] or built.seconds_per_day
-        print(f"steady-state mean {sum(steady) / len(steady):.2f} s/day")
+        os.environ["CREDITWH_DATA_DIR"] = tmp
+        from creditwh.config import settings
+        from creditwh.load import load_drop
+        from creditwh.simulate import SimConfig, simulate_to_landing
+        from creditwh.transform.dbt import build
+
+        s = settings()
+        started = time.monotonic()
+        simulate_to_landing(SimConfig(n_accounts=args.accounts, start_date=args.start, seed=7), args.days, s.landing_dir)
+        print(f"{args.accounts} accounts x {args.days} days simulated in {time.monotonic() - started:.0f} s")
+        print("business date   dbt build   peak RSS   (day 1 includes the parse and the seeds)")
+        seconds: dict[dt.date, float] = {}
+        for i in range(args.days):
+            day = args.start + dt.timedelta(days=i)
+            load_drop(s.warehouse_path, s.drop_dir(day), day)
+            started = time.monotonic()
+            areas = build(day, s)
+            seconds[day] = time.monotonic() - started
+            failed = [m["name"] for a in areas for m in a["models"] if m["status"] != "success"]
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"  {day}  {seconds[day]:8.2f} s  {peak_mb:7.0f} MB" + (f"  FAILED: {failed}" if failed else ""))
+        days = list(seconds)
+        steady = [seconds[d] for d in days[1:]]
+        print(f"steady-state mean (day 2..{len(days)}): {statistics.mean(steady):.2f} s/day")
+        if len(days) >= 3:
+            last = statistics.mean(seconds[d] for d in days[-3:])
+            early = statistics.mean(seconds[d] for d in days[1:4])
+            print(f"day {len(days)} / day 2: {seconds[days[-1]] / seconds[days[1]]:.2f}; "
+                  f"mean of the last 3 days / mean of days 2-4: {last / early:.2f}")
+        size_mb = Path(s.warehouse_path).stat().st_size / 1e6
+        print(f"warehouse file after {len(days)} days: {size_mb:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 
 from airflow.sdk import Param, dag, task
+from creditwh.alerts import on_failure_callback
 from creditwh.pipeline.assets import MONTH_END
+from creditwh.pipeline.policy import RETRY_POLICY, WAREHOUSE_POOL
 
 
 @dag(
@@ -22,7 +24,12 @@ from creditwh.pipeline.assets import MONTH_END
     catchup=False,
     max_active_runs=1,
     params={"period_end": Param(None, type=["null", "string"], description="YYYY-MM-DD, manual runs only")},
-    default_args={"retries": 1, "retry_delay": dt.timedelta(minutes=5)},
+    default_args={
+        "retries": 1,
+        "retry_delay": dt.timedelta(minutes=5),
+        "retry_policy": RETRY_POLICY,
+        "on_failure_callback": on_failure_callback,
+    },
     tags=["creditwh", "extracts"],
 )
 def credit_bureau_monthly():
@@ -38,7 +45,7 @@ def credit_bureau_monthly():
             )
         return max(dates)
 
-    @task
+    @task(pool=WAREHOUSE_POOL)
     def publish_bureau_file(period: str) -> dict:
         from creditwh.config import settings
         from creditwh.pipeline.extracts import publish_bureau

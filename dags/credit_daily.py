@@ -1,24 +1,38 @@
 """Daily credit warehouse run: one run per business date (the run's logical date).
 
 Wiring only; the work lives in creditwh.pipeline. The timetable fires at 03:00 UTC the day after the
-business date; `airflow backfill create` replays past dates. One active run at a time: DuckDB has a single
-writer. Bad input fails at once (no retries); other errors retry with exponential backoff.
+business date; `airflow backfill create` replays past dates. DuckDB has a single writer: one active run at
+a time, and every task that opens the warehouse takes the one-slot warehouse pool (shared with the bureau
+DAG and backfills). Transient errors retry with exponential backoff; bad input and bad data fail at once
+(creditwh.pipeline.policy). A deadline alert fires when a run is not done some hours after it was queued.
 
     choose_source -> wait_for_drop | extract_from_postgres -> verify_drop -> load_raw -> validate_raw
-      -> transform (dbt, one build, a task per model) -> validate_marts -> publish_blacklist -> month_end
+      -> transform.dbt_build (one in-process dbt build) -> transform.area[<area>] (models' status by area)
+      -> validate_marts -> publish_blacklist -> month_end
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import CronDataIntervalTimetable, Param, PokeReturnValue, dag, task
+from airflow.sdk import (
+    AsyncCallback,
+    CronDataIntervalTimetable,
+    DeadlineAlert,
+    DeadlineReference,
+    Param,
+    PokeReturnValue,
+    dag,
+    get_current_context,
+    task,
+    task_group,
+)
 from airflow.sdk.exceptions import AirflowSkipException
-from creditwh.alerts import on_failure_callback
+from creditwh.alerts import late_run_alert, on_failure_callback
 from creditwh.config import settings
 from creditwh.pipeline import daily
 from creditwh.pipeline.assets import MONTH_END
-from creditwh.transform import dbt
+from creditwh.pipeline.policy import RETRY_POLICY, WAREHOUSE_POOL, drop_deadline
 
 
 def _date(ds: str) -> dt.date:
@@ -36,8 +50,15 @@ def _date(ds: str) -> dt.date:
         "retries": 2,
         "retry_delay": dt.timedelta(minutes=2),
         "retry_exponential_backoff": True,
+        "retry_policy": RETRY_POLICY,
         "on_failure_callback": on_failure_callback,
     },
+    deadline=DeadlineAlert(
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
+        interval=drop_deadline(),
+        callback=AsyncCallback(late_run_alert),
+        name="late_drop_or_run",
+    ),
     tags=["creditwh"],
 )
 def credit_daily():
@@ -57,23 +78,36 @@ def credit_daily():
     def verify_drop(ds=None) -> dict:
         return daily.verify(_date(ds), settings())
 
-    @task
+    @task(pool=WAREHOUSE_POOL)
     def load_raw(ds=None) -> dict:
         return daily.load(_date(ds), settings())
 
-    @task
+    @task(pool=WAREHOUSE_POOL)
     def validate_raw(ds=None) -> dict:
         return daily.validate("raw", _date(ds), settings())
 
-    @task
+    @task_group
+    def transform():
+        @task(pool=WAREHOUSE_POOL)
+        def dbt_build(ds=None) -> list[dict]:
+            return daily.transform(_date(ds), settings())
+
+        @task(map_index_template="{{ dbt_area }}", retries=0)
+        def area(area: dict) -> list[str]:
+            get_current_context()["dbt_area"] = area["area"]
+            return daily.check_dbt_area(area)
+
+        area.expand(area=dbt_build())
+
+    @task(pool=WAREHOUSE_POOL)
     def validate_marts(ds=None) -> dict:
         return daily.validate("marts", _date(ds), settings())
 
-    @task
+    @task(pool=WAREHOUSE_POOL)
     def publish_blacklist(ds=None) -> dict:
         from creditwh.pipeline.extracts import publish_blacklist
 
-        return daily.fail_fast_on_bad_input(publish_blacklist)(_date(ds), settings())
+        return publish_blacklist(_date(ds), settings())
 
     @task(outlets=[MONTH_END])
     def month_end(ds=None, outlet_events=None) -> None:
@@ -84,8 +118,7 @@ def credit_daily():
     source = choose_source()
     verified = verify_drop()
     source >> [wait_for_drop(), extract_from_postgres()] >> verified
-    transform = dbt.task_group("transform", settings())
-    verified >> load_raw() >> validate_raw() >> transform >> validate_marts() >> publish_blacklist() >> month_end()
+    verified >> load_raw() >> validate_raw() >> transform() >> validate_marts() >> publish_blacklist() >> month_end()
 
 
 credit_daily()

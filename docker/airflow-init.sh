@@ -4,6 +4,8 @@
 set -euo pipefail
 
 airflow db migrate
+# Every task that opens the DuckDB warehouse takes this pool's one slot (creditwh.pipeline.policy).
+airflow pools set creditwh_warehouse 1 "DuckDB warehouse: one writer at a time"
 
 mkdir -p "${CREDITWH_DATA_DIR:?}/landing" "${CREDITWH_DATA_DIR}/outbox"
 

@@ -12,20 +12,9 @@ _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="creditwh-airflow-"))
 os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}"
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-os.environ["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[1] / "dags")
 # A fixed dummy key for the blacklist's keyed hashes (real deployments set their own secret).
 os.environ.setdefault("CREDITWH_BLACKLIST_KEY", "test-only-blacklist-key-not-a-secret")
-
-
-def pytest_sessionstart(session):
-    """The daily DAG renders its dbt tasks from the parsed manifest: make sure it exists and is current."""
-    from creditwh.config import settings
-    from creditwh.transform.dbt import MANIFEST, PROJECT_DIR, parse_project
-
-    sources = [p for p in PROJECT_DIR.rglob("*") if p.suffix in {".sql", ".yml", ".csv"} and "target" not in p.parts]
-    if not MANIFEST.exists() or max(p.stat().st_mtime for p in sources) > MANIFEST.stat().st_mtime:
-        parse_project(settings())
 
 import pytest
 from sim_dates import SMALL_DAYS, START

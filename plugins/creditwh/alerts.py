@@ -6,6 +6,7 @@ webhook). The URL is the only secret and stays in the environment, never in code
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -89,3 +90,38 @@ def on_failure_callback(context: dict, notifier: Notifier | None = None) -> None
     """Use as ``on_failure_callback`` of the DAG's default_args (tasks) or of the DAG itself."""
     subject, body = failure_message(context)
     (notifier or default_notifier()).notify(subject, body)
+
+
+def late_run_message(context: dict) -> tuple[str, str]:
+    """Subject and body for a missed deadline, from the context Airflow hands a deadline callback
+    ({"dag_run": {...}, "deadline": {...}}): says whether the day's drop is still missing."""
+    from creditwh.config import settings
+    from creditwh.pipeline.daily import drop_arrived
+
+    run = context.get("dag_run") or {}
+    deadline = (context.get("deadline") or {}).get("deadline_time")
+    logical_date = run.get("logical_date")
+    business_date = dt.datetime.fromisoformat(str(logical_date)).date() if logical_date else None
+    s = settings()
+    arrived = business_date is not None and drop_arrived(business_date, s)
+    what = "run not finished (the drop has arrived)" if arrived else "the drop has not arrived"
+    subject = f"[creditwh] {run.get('dag_id', '?')} {business_date}: {what} by the deadline {deadline}"
+    body = "\n".join(
+        [
+            f"dag: {run.get('dag_id', '?')}",
+            f"run: {run.get('dag_run_id') or run.get('run_id', '?')} (state {run.get('state', '?')})",
+            f"business date: {business_date}",
+            f"deadline: {deadline}",
+            f"drop directory: {s.drop_dir(business_date) if business_date else '?'}"
+            + ("" if arrived else " (no manifest yet: ask the card platform for the day's files)"),
+        ]
+    )
+    return subject, body
+
+
+async def late_run_alert(context: dict | None = None, **_) -> None:
+    """Deadline alert callback (runs in the triggerer): notify without blocking its event loop."""
+    import asyncio
+
+    subject, body = late_run_message(context or {})
+    await asyncio.to_thread(default_notifier().notify, subject, body)

@@ -26,12 +26,6 @@ def cmd_simulate(args) -> None:
     simulate_to_landing(cfg, args.days, settings().landing_dir, progress=lambda d: print(f"simulated {d}", flush=True))
 
 
-def cmd_dbt_parse(args) -> None:
-    from creditwh.transform.dbt import parse_project
-
-    print(f"dbt manifest: {parse_project(settings())}")
-
-
 def cmd_run(args) -> None:
     from creditwh import airflow_env
 
@@ -69,6 +63,12 @@ def _demo_blacklist_key(s) -> None:
         key_file.write_text(secrets.token_hex(32))
     os.environ["CREDITWH_BLACKLIST_KEY"] = key_file.read_text().strip()
     print(f"demo blacklist key: {key_file} (set CREDITWH_BLACKLIST_KEY for real deployments)")
+
+
+def cmd_data_docs(args) -> None:
+    from creditwh.quality import build_data_docs
+
+    print(f"Data Docs: {build_data_docs(settings())}")
 
 
 def cmd_verify(args) -> None:
@@ -109,8 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", choices=["files", "postgres"], default="files")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("dbt-parse", help="parse the dbt project into the manifest the DAG renders from")
-    p.set_defaults(func=cmd_dbt_parse)
+    p = sub.add_parser("data-docs", help="rebuild the Great Expectations Data Docs site from every stored result")
+    p.set_defaults(func=cmd_data_docs)
 
     for name, func, text in (("verify", cmd_verify, "verify a drop"), ("load", cmd_load, "verify and load a drop")):
         p = sub.add_parser(name, help=text)

@@ -24,3 +24,13 @@ class DropNotArrived(PipelineError):
     """No manifest yet: the drop is incomplete or late. Worth waiting for."""
 
     retriable = True
+
+
+class DbtBuildError(PipelineError):
+    """dbt itself could not run (lock held, connection refused …), as opposed to a model failing: retry."""
+
+    retriable = True
+
+
+class DbtModelFailed(PipelineError):
+    """A model or one of its error-severity tests failed: retrying on the same data cannot help."""

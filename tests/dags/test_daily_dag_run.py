@@ -73,3 +73,59 @@ def test_every_dbt_unit_test_passes_on_a_warehouse_built_by_the_dag(data_dir, ai
     unit_tests = [r for r in result.result.results] if result.result else []
     assert result.success, [f"{r.node.name}: {r.status} {r.message}" for r in unit_tests if str(r.status) != "pass"]
     assert len(unit_tests) >= 20
+
+
+def _task_states(dag_id: str, business_date) -> dict[str, str]:
+    """{task id or 'task id[area]': state} of the date's latest run, from Airflow's metadata database."""
+    import datetime as dt
+
+    from airflow.models import DagRun, TaskInstance
+    from airflow.utils.session import create_session
+
+    logical_date = dt.datetime.combine(business_date, dt.time(3), tzinfo=dt.UTC)
+    with create_session() as session:
+        run = (
+            session.query(DagRun)
+            .filter(DagRun.dag_id == dag_id, DagRun.logical_date == logical_date)
+            .order_by(DagRun.id.desc())
+            .first()
+        )
+        tis = session.query(TaskInstance).filter(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run.run_id)
+        return {
+            ti.task_id + (f"[{ti.rendered_map_index}]" if ti.map_index >= 0 else ""): str(ti.state) for ti in tis
+        }
+
+
+def test_a_failing_model_fails_its_area_task_and_nothing_is_published(data_dir, airflow_db):
+    from creditwh.transform.dbt import DbtModelFailed, build, check_area
+
+    dates = business_dates(2)
+    airflow_env.run_dates("credit_daily", dates[:1], progress=lambda _: None)
+    s = settings()
+    states = _task_states("credit_daily", dates[0])
+    assert {k for k in states if k.startswith("transform.area[")} >= {
+        "transform.area[staging]", "transform.area[marts.core]", "transform.area[marts.aging]",
+        "transform.area[marts.roll_rate]", "transform.area[marts.early_warning]", "transform.area[marts.customers]",
+    }
+    assert set(states.values()) <= {"success", "skipped"}
+
+    # A schema drift a migration forgot: the account-day fact can no longer take the day's rows.
+    con = duckdb.connect(str(s.warehouse_path))
+    con.execute("alter table marts.fct_account_daily rename column bucket_code to bucket_code_old")
+    con.close()
+    with pytest.raises(RuntimeError, match="failed"):
+        airflow_env.run_dates("credit_daily", dates[1:], progress=lambda _: None)
+
+    states = _task_states("credit_daily", dates[1])
+    assert states["transform.dbt_build"] == "success"  # dbt ran; the failure belongs to a model
+    assert states["transform.area[marts.core]"] == "failed"
+    assert states["transform.area[marts.aging]"] == "skipped"  # built on the fact: not run
+    assert states["transform.area[staging]"] == "success"
+    assert states["validate_marts"] == "upstream_failed"
+    assert states["publish_blacklist"] == "upstream_failed"
+    assert not list(s.outbox_dir.glob(f"*{dates[1]:%Y%m%d}*"))
+
+    areas = {a["area"]: a for a in build(dates[1], s)}
+    with pytest.raises(DbtModelFailed, match="fct_account_daily"):
+        check_area(areas["marts.core"])
+    assert check_area(areas["marts.aging"]) is None

@@ -44,7 +44,7 @@ def _common_args(target: str) -> list[str]:
 
 def parsed_manifest(target: str):
     """Parse the project once per target and process; later runs reuse it (vars are applied at run time,
-    so one manifest serves every business date — what Cosmos' LoadMode.DBT_MANIFEST does too)."""
+    so one manifest serves every business date, as in the DAG's dbt task)."""
     from dbt.cli.main import dbtRunner
 
     # The target database and schema are resolved at parse time: a manifest parsed for one test's

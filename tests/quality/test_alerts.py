@@ -87,3 +87,37 @@ def test_unreachable_webhook_does_not_raise(caplog):
     with caplog.at_level(logging.ERROR, logger="creditwh.alerts"):
         alerts.WebhookNotifier("http://127.0.0.1:9/nothing", timeout=1).notify("s", "b")
     assert "alert webhook failed" in caplog.text
+
+
+def _deadline_context(business_date: dt.date) -> dict:
+    """What Airflow hands a deadline callback: the run (as the REST API shows it) and the deadline."""
+    return {
+        "dag_run": {
+            "dag_id": "credit_daily",
+            "dag_run_id": f"scheduled__{business_date}T03:00:00+00:00",
+            "logical_date": f"{business_date}T03:00:00Z",
+            "state": "running",
+        },
+        "deadline": {"id": "0", "deadline_time": f"{business_date + dt.timedelta(days=1)}T06:00:00Z"},
+    }
+
+
+def test_late_run_alert_says_whether_the_drop_is_missing(data_dir, monkeypatch):
+    import asyncio
+
+    from sim_dates import SMALL_DAYS, START
+    from system.alert_inbox import AlertInbox
+
+    arrived, missing = START, START + dt.timedelta(days=SMALL_DAYS + 5)
+    inbox = AlertInbox()
+    monkeypatch.setenv(alerts.WEBHOOK_ENV, inbox.url)
+    try:
+        for day in (arrived, missing):
+            asyncio.run(alerts.late_run_alert(context=_deadline_context(day)))
+    finally:
+        inbox.close()
+    late, absent = inbox.alerts
+    assert late["subject"].startswith(f"[creditwh] credit_daily {arrived}: run not finished (the drop has arrived)")
+    assert absent["subject"].startswith(f"[creditwh] credit_daily {missing}: the drop has not arrived by the deadline")
+    assert f"landing/{missing}" in absent["body"] and "no manifest yet" in absent["body"]
+    assert "no manifest yet" not in late["body"]

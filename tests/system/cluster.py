@@ -19,6 +19,8 @@ import httpx
 import psycopg2
 from cryptography.fernet import Fernet
 
+from creditwh.pipeline.policy import WAREHOUSE_POOL, WAREHOUSE_POOL_SLOTS
+
 from .compose_spec import REPO_ROOT, component_commands
 
 AIRFLOW_BIN = REPO_ROOT / ".venv" / "bin" / "airflow"
@@ -54,7 +56,7 @@ def tail(path: Path, lines: int = 60) -> str:
 
 
 class AirflowCluster:
-    def __init__(self, work_dir: Path, data_dir: Path):
+    def __init__(self, work_dir: Path, data_dir: Path, extra_env: dict[str, str] | None = None):
         self.work_dir = work_dir
         self.data_dir = data_dir
         self.home = work_dir / "airflow_home"
@@ -65,7 +67,7 @@ class AirflowCluster:
         self.procs: dict[str, subprocess.Popen] = {}
         self._db_created = False
         self._token: str | None = None
-        self.env = self._environment()
+        self.env = {**self._environment(), **(extra_env or {})}
 
     def _environment(self) -> dict[str, str]:
         # Start from this process's environment minus any Airflow settings the test session made for
@@ -84,7 +86,6 @@ class AirflowCluster:
                 # as a top-level module (plugins/creditwh/simulate/calendar.py shadowing stdlib `calendar`).
                 "AIRFLOW__CORE__PLUGINS_FOLDER": str(self.work_dir / "airflow_plugins"),
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
                 "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
                 "AIRFLOW__CORE__PARALLELISM": "4",  # 2 shared cores; the DAG runs one date at a time anyway
                 "AIRFLOW__CORE__AUTH_MANAGER": (
@@ -123,6 +124,7 @@ class AirflowCluster:
         _admin(f'create database "{self.db_name}"')
         self._db_created = True
         self.airflow("db", "migrate", log_name="db-migrate", timeout=600)
+        self.airflow("pools", "set", WAREHOUSE_POOL, str(WAREHOUSE_POOL_SLOTS), "DuckDB warehouse", log_name="pool")
         for service, argv in component_commands().items():
             log = (self.log_dir / f"{service}.log").open("w")
             self.procs[service] = subprocess.Popen(

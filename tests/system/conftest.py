@@ -14,13 +14,17 @@ import subprocess
 
 import pytest
 
+from .alert_inbox import AlertInbox
 from .cluster import AirflowCluster
 
 START = dt.date(2026, 1, 1)
 N_ACCOUNTS = 300
 BACKFILL_DAYS = int(os.environ.get("CREDITWH_BACKFILL_DAYS", "3"))
 TRIGGER_DAYS = 2
-_ORDER = ("test_real_scheduler", "test_backfill")
+_ORDER = ("test_real_scheduler", "test_backfill", "test_deadline")
+# Runs past this many minutes after being queued raise the late-run alert. Short here so the deadline test
+# sees it fire; every other run is quick enough to finish first, or its alert is simply also delivered.
+DEADLINE_MINUTES = 1.5
 
 
 def business_dates(n: int) -> list[dt.date]:
@@ -57,7 +61,13 @@ def airflow_cluster(tmp_path_factory):
         max(TRIGGER_DAYS, BACKFILL_DAYS),
         data_dir / "landing",
     )
-    cluster = AirflowCluster(work, data_dir)
+    inbox = AlertInbox()
+    cluster = AirflowCluster(
+        work,
+        data_dir,
+        extra_env={"CREDITWH_ALERT_WEBHOOK": inbox.url, "CREDITWH_DROP_DEADLINE_MINUTES": str(DEADLINE_MINUTES)},
+    )
+    cluster.inbox = inbox
     try:
         cluster.start()
         cluster.wait_healthy()
@@ -66,4 +76,5 @@ def airflow_cluster(tmp_path_factory):
         yield cluster
     finally:
         cluster.stop()
+        inbox.close()
         print(f"\ncomponent logs: {cluster.log_dir}")

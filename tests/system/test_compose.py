@@ -109,6 +109,10 @@ def test_component_commands_are_the_ones_the_system_test_starts(compose):
     init = command_argv(compose["services"]["airflow-init"])
     script = REPO_ROOT / "docker" / init[-1].rsplit("/", 1)[-1]
     assert "airflow db migrate" in script.read_text()
+    # the pool the DAGs' warehouse tasks need exists before the scheduler starts, as in the system test
+    from creditwh.pipeline.policy import WAREHOUSE_POOL, WAREHOUSE_POOL_SLOTS
+
+    assert f"airflow pools set {WAREHOUSE_POOL} {WAREHOUSE_POOL_SLOTS} " in script.read_text()
 
 
 def test_env_example_lists_every_required_variable(compose):

@@ -1,51 +1,26 @@
 """Task bodies of the daily DAG. Each takes the business date and returns a small summary for XCom.
 
-Bad input (DropRejected) is turned into AirflowFailException so the task fails at once without retries:
-a broken file does not mend itself. Transient errors keep the task's normal retry policy.
+Which errors are retried is the DAG's retry policy (creditwh.pipeline.policy): bad input and bad data
+raise non-retriable PipelineErrors and fail at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 
 from creditwh.config import Settings
 from creditwh.contract import manifest_name
-from creditwh.errors import PipelineError
 
 log = logging.getLogger(__name__)
 
 PLATFORM_CONN_ID = "card_platform"
 
 
-
-def fail_fast_on_bad_input(fn):
-    """Task body wrapper: bad input fails without retries; dbt's in-process connection is released first."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from creditwh.transform.dbt import release_dbt_connection
-
-        release_dbt_connection()
-        try:
-            return fn(*args, **kwargs)
-        except PipelineError as exc:
-            if exc.retriable:
-                raise
-            from airflow.sdk.exceptions import AirflowFailException
-
-            log.error("%s", exc)
-            raise AirflowFailException(str(exc)) from exc
-
-    return wrapper
-
-
 def drop_arrived(business_date: dt.date, settings: Settings) -> bool:
     return (settings.drop_dir(business_date) / manifest_name(business_date)).exists()
 
 
-@fail_fast_on_bad_input
 def extract_from_postgres(business_date: dt.date, settings: Settings, conn_id: str = PLATFORM_CONN_ID) -> str:
     from airflow.providers.postgres.hooks.postgres import PostgresHook
 
@@ -60,7 +35,6 @@ def extract_from_postgres(business_date: dt.date, settings: Settings, conn_id: s
     return str(drop_dir)
 
 
-@fail_fast_on_bad_input
 def verify(business_date: dt.date, settings: Settings) -> dict:
     from creditwh.landing.verify import verify_drop
 
@@ -70,7 +44,6 @@ def verify(business_date: dt.date, settings: Settings) -> dict:
     return {"batch_id": drop.batch_id, "records": counts}
 
 
-@fail_fast_on_bad_input
 def load(business_date: dt.date, settings: Settings) -> dict:
     from creditwh.load import load_drop
 
@@ -79,7 +52,6 @@ def load(business_date: dt.date, settings: Settings) -> dict:
     return {"batch_id": result.batch_id, "records": result.records, "replaced": result.replaced}
 
 
-@fail_fast_on_bad_input
 def validate(stage: str, business_date: dt.date, settings: Settings) -> dict:
     from creditwh.quality import run_marts_gate, run_raw_gate
 
@@ -87,6 +59,25 @@ def validate(stage: str, business_date: dt.date, settings: Settings) -> dict:
     result = gate(business_date, settings)
     log.info("%s gate %s: %s", stage, business_date, result.summary())
     return result.summary()
+
+
+def transform(business_date: dt.date, settings: Settings) -> list[dict]:
+    from creditwh.transform.dbt import build
+
+    return build(business_date, settings)
+
+
+def check_dbt_area(area: dict) -> list[str]:
+    from creditwh.transform.dbt import check_area
+
+    lines = check_area(area)
+    if lines is None:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        raise AirflowSkipException(f"dbt area {area['area']}: not built, a model it depends on failed")
+    for line in lines:
+        log.info("%s", line)
+    return lines
 
 
 def is_month_end(business_date: dt.date) -> bool:

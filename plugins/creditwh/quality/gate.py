@@ -2,7 +2,8 @@
 
 Every check runs inside DuckDB on the table's partition for the business date (GX daily batch definitions
 on the committed project); nothing is loaded into pandas. CRITICAL failures raise ValidationGateFailed,
-WARNING failures are only recorded (validation results + Data Docs, rebuilt on every run).
+WARNING failures are only recorded. Every run's results are stored (gx/validations); Data Docs pages are
+built for runs with failures or warnings, and `creditwh data-docs` rebuilds the whole site.
 
 The validation definitions are run one by one rather than through ``Checkpoint.run``: a checkpoint applies
 one result_format to all its definitions (the key columns that make a failing row identifiable differ per
@@ -150,8 +151,11 @@ def run_gate(gate: Gate | str, business_date: dt.date, settings: Settings) -> Ga
             result.outcomes.extend(_outcomes(check, validation))
             suite_id = ExpectationSuiteIdentifier(name=check.suite)
             built += [suite_id, ValidationResultIdentifier(suite_id, run_id, validation.batch_id)]
-        context.build_data_docs(site_names=[DATA_DOCS_SITE], resource_identifiers=built or None)
-        result.data_docs_index = settings.data_docs_dir / "index.html"
+        if built and (result.critical_failures or result.warning_failures):
+            # Pages for a run someone must look at. Clean runs are only stored (gx/validations): rebuilding the
+            # site's index lists every run ever stored, a cost that grows with history on every day.
+            context.build_data_docs(site_names=[DATA_DOCS_SITE], resource_identifiers=built)
+            result.data_docs_index = settings.data_docs_dir / "index.html"
     finally:
         close_context(context, settings.warehouse_path)
     log.info("%s %s: %s", gate.name, business_date, result.summary())
@@ -160,6 +164,16 @@ def run_gate(gate: Gate | str, business_date: dt.date, settings: Settings) -> Ga
     if not result.passed:
         raise ValidationGateFailed(result)
     return result
+
+
+def build_data_docs(settings: Settings) -> Path:
+    """Rebuild the whole Data Docs site from every stored validation result (`creditwh data-docs`)."""
+    context = open_context(settings)
+    try:
+        context.build_data_docs(site_names=[DATA_DOCS_SITE])
+    finally:
+        close_context(context, settings.warehouse_path)
+    return settings.data_docs_dir / "index.html"
 
 
 def _partitions_present(warehouse: Path, checks, business_date: dt.date) -> dict[str, tuple[bool, int]]:

@@ -207,3 +207,36 @@ def test_previous_period_rules(con, tmp_path):
     assert "previous status 78 implies PHP first character '2', found '1'" in {
         f.detail for f in report.findings
     }
+
+
+@pytest.mark.parametrize(
+    ("previous_date", "current_date", "flagged"),
+    [
+        (date(2024, 4, 30), date(2024, 5, 31), {"JUMP3"}),  # 31 days: DPD 89 -> 120 is real (78 -> 82)
+        (date(2024, 5, 1), date(2024, 5, 31), {"JUMP2", "JUMP3"}),  # 30 days: 60-89 cannot reach 120
+    ],
+)
+def test_status_progression_allows_what_the_elapsed_days_allow(con, tmp_path, previous_date, current_date, flagged):
+    late = {"amount_past_due": Decimal(100), "date_first_delinquency": date(2024, 2, 1)}
+    prev = _write(
+        con,
+        tmp_path,
+        "previous",
+        [
+            account(n, account_status=s, payment_history_profile="1000", date_account_information=previous_date,
+                    **late)
+            for n, s in (("ONE", "78"), ("JUMP2", "78"), ("JUMP3", "78"))
+        ],
+    )
+    cur = _write(
+        con,
+        tmp_path,
+        "current",
+        [
+            account(n, account_status=s, payment_history_profile="21000", date_account_information=current_date,
+                    **late)
+            for n, s in (("ONE", "80"), ("JUMP2", "82"), ("JUMP3", "83"))
+        ],
+    )
+    report = validate_metro2(cur, previous_path=prev)
+    assert {f.account_number for f in report.findings if f.rule == "prog_status_1"} == flagged

@@ -488,8 +488,8 @@ STATUS_TO_PHP_CHAR: dict[str, str] = {
     "93": "G",
     "97": "L",
 }
-# Rank of each open-account delinquency bucket; a month-to-month jump of 2+ ranks from a delinquent status
-# skips a bucket (prog_status_1).
+# Rank of each open-account delinquency bucket (30 days each); a jump of more ranks than the days since the
+# previous period allow, (29 + days) // 30, skips a bucket (prog_status_1).
 DELINQUENCY_RANK: dict[str, int] = {"11": 0, "71": 1, "78": 2, "80": 3, "82": 4, "83": 5, "84": 6}
 # Statuses for which the Date of First Delinquency must be reported (brief: 71-84 and 97).
 STATUSES_REQUIRING_DOFD = frozenset({"71", "78", "80", "82", "83", "84", "97"})
