@@ -218,25 +218,13 @@ def test_previous_period_rules(con, tmp_path):
 )
 def test_status_progression_allows_what_the_elapsed_days_allow(con, tmp_path, previous_date, current_date, flagged):
     late = {"amount_past_due": Decimal(100), "date_first_delinquency": date(2024, 2, 1)}
-    prev = _write(
-        con,
-        tmp_path,
-        "previous",
-        [
-            account(n, account_status=s, payment_history_profile="1000", date_account_information=previous_date,
-                    **late)
-            for n, s in (("ONE", "78"), ("JUMP2", "78"), ("JUMP3", "78"))
-        ],
-    )
-    cur = _write(
-        con,
-        tmp_path,
-        "current",
-        [
-            account(n, account_status=s, payment_history_profile="21000", date_account_information=current_date,
-                    **late)
-            for n, s in (("ONE", "80"), ("JUMP2", "82"), ("JUMP3", "83"))
-        ],
-    )
+
+    def period(name, as_of, php, statuses):
+        rows = [account(n, account_status=s, payment_history_profile=php, date_account_information=as_of, **late)
+                for n, s in statuses]
+        return _write(con, tmp_path, name, rows)
+
+    prev = period("previous", previous_date, "1000", [("ONE", "78"), ("JUMP2", "78"), ("JUMP3", "78")])
+    cur = period("current", current_date, "21000", [("ONE", "80"), ("JUMP2", "82"), ("JUMP3", "83")])
     report = validate_metro2(cur, previous_path=prev)
     assert {f.account_number for f in report.findings if f.rule == "prog_status_1"} == flagged
