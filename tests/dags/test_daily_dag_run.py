@@ -103,9 +103,9 @@ def test_a_failing_model_fails_its_area_task_and_nothing_is_published(data_dir, 
     airflow_env.run_dates("credit_daily", dates[:1], progress=lambda _: None)
     s = settings()
     states = _task_states("credit_daily", dates[0])
-    assert {k for k in states if k.startswith("transform.area[")} >= {
-        "transform.area[staging]", "transform.area[marts.core]", "transform.area[marts.aging]",
-        "transform.area[marts.roll_rate]", "transform.area[marts.early_warning]", "transform.area[marts.customers]",
+    assert {k for k in states if k.startswith("transform.area[")} == {
+        "transform.area[staging]", "transform.area[intermediate]", "transform.area[snapshots]",
+        "transform.area[marts]",
     }
     assert set(states.values()) <= {"success", "skipped"}
 
@@ -118,14 +118,15 @@ def test_a_failing_model_fails_its_area_task_and_nothing_is_published(data_dir, 
 
     states = _task_states("credit_daily", dates[1])
     assert states["transform.dbt_build"] == "success"  # dbt ran; the failure belongs to a model
-    assert states["transform.area[marts.core]"] == "failed"
-    assert states["transform.area[marts.aging]"] == "skipped"  # built on the fact: not run
-    assert states["transform.area[staging]"] == "success"
+    assert states["transform.area[marts]"] == "failed"
+    assert states["transform.area[staging]"] == states["transform.area[intermediate]"] == "success"
     assert states["validate_marts"] == "upstream_failed"
     assert states["publish_blacklist"] == "upstream_failed"
     assert not list(s.outbox_dir.glob(f"*{dates[1]:%Y%m%d}*"))
 
     areas = {a["area"]: a for a in build(dates[1], s)}
-    with pytest.raises(DbtModelFailed, match="fct_account_daily"):
-        check_area(areas["marts.core"])
-    assert check_area(areas["marts.aging"]) is None
+    with pytest.raises(DbtModelFailed, match="fct_account_daily") as failed:
+        check_area(areas["marts"])
+    assert "model mart_aging_daily: skipped" in str(failed.value)  # built on the fact: not run
+    staging = sorted(line.split(":")[0] for line in check_area(areas["staging"]))
+    assert staging == ["model stg_accounts", "model stg_customers", "model stg_payments"]

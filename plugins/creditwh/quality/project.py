@@ -12,6 +12,7 @@ Regenerate after editing suites_raw.py / suites_marts.py / catalog.py::
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 import weakref
@@ -92,13 +93,19 @@ def runtime_environment(settings: Settings) -> dict[str, str]:
 
 
 def open_context(settings: Settings, context_root: Path = CONTEXT_ROOT):
-    """The committed project, pointed at this environment's warehouse and output directories."""
+    """The committed project, pointed at this environment's warehouse and output directories.
+
+    Loaded once per process and environment (reading the project's YAML and JSON is most of a small gate's
+    fixed cost); close_context still releases every DuckDB connection after each gate."""
     duckdb_shim.install()
     if not sa.event.contains(sa.engine.Engine, "engine_connect", _track_duckdb_engine):
         sa.event.listen(sa.engine.Engine, "engine_connect", _track_duckdb_engine)
-    return gx.get_context(
-        mode="file", context_root_dir=str(context_root), runtime_environment=runtime_environment(settings)
-    )
+    return _context(str(context_root), tuple(sorted(runtime_environment(settings).items())))
+
+
+@functools.cache
+def _context(context_root: str, environment: tuple):
+    return gx.get_context(mode="file", context_root_dir=context_root, runtime_environment=dict(environment))
 
 
 # GX builds SQLAlchemy engines inside datasources and execution engines (several per run, one per loaded

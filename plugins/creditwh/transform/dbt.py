@@ -2,15 +2,15 @@
 
 `build` runs ONE `dbt build` for the date through dbt's Python API on a manifest parsed once per process
 (the date is a run-time var, so it never invalidates the parse), and returns a small status per model —
-rows, seconds, the data tests attached to it — grouped by area of the project (staging, intermediate,
-marts.<subject>, snapshots). The DAG maps one light status task per area over that list: each task's
-log lists its models, and it fails naming the model and test that failed. No dbt start-up per model.
+rows, seconds, the data tests attached to it — grouped by layer of the project (staging, intermediate,
+snapshots, marts). The DAG maps one light status task per layer over that list: each task's log lists its
+models, and it fails naming the model and test that failed. No dbt start-up per model.
 
 Why not Astronomer Cosmos (its watcher mode has this shape with a task per model): measured here, its
 producer pushes an XCom per dbt node through the task API (≈0.16 s a node, ≈170 nodes) and re-parses the
 project whenever `--vars` change, i.e. every day: ≈35 s per daily run against ≈3 s for the same build here.
-A status task costs ≈0.085 s under dag.test, so a task per model (≈27) would add ≈2.3 s to every run and
-break the README's ten-minute, 90-day demo; ten area tasks add ≈0.85 s.
+A status task costs ≈0.1 s under dag.test, so a task per model (≈25) would add ≈2.5 s to every run and
+break the README's ten-minute, 90-day demo; four layer tasks add ≈0.4 s.
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ PROJECT_DIR = REPO_ROOT / "dbt_project"
 # Results travel to Airflow (XCom, task logs), so dbt writes no run_results.json and no log lines.
 QUIET = ["--no-write-json", "--log-level", "none", "--log-level-file", "none"]
 # Seeds and the tests only on seeds run once per process (see _parsed); "cautious" keeps the tests that
-# check a model against a seed (relationships) in the nightly build.
+# check a model against a seed (relationships) in the nightly build. The sources' tests are left to the GX
+# raw gate, which checks the same raw partition (and more) just before the build; CI and `dbt test` run them.
 NIGHTLY_FLAGS = [
-    "--exclude-resource-type", "unit_test", "--exclude", "resource_type:seed", "--indirect-selection", "cautious",
-    "--threads", "2", *QUIET,
+    "--exclude-resource-type", "unit_test", "--exclude", "resource_type:seed", "source:*",
+    "--indirect-selection", "cautious", "--threads", "2", *QUIET,
 ]
 
 
@@ -120,7 +121,7 @@ def node_statuses(results) -> list[dict]:
             status["status"] = str(r.status)  # error or skipped
             status["message"] = str(r.message or "")
     for r in tests:
-        owner = getattr(r.node, "attached_node", None) or (list(r.node.depends_on.nodes) or ["unattached"])[-1]
+        owner = getattr(r.node, "attached_node", None) or _singular_test_owner(r.node)
         status = statuses.get(owner) or statuses.setdefault(owner, _status(None, owner))
         outcome = str(r.status)  # pass, fail, warn, error, skipped
         status["tests"][outcome] = status["tests"].get(outcome, 0) + 1
@@ -133,11 +134,19 @@ def node_statuses(results) -> list[dict]:
     return list(statuses.values())
 
 
+def _singular_test_owner(test_node) -> str:
+    """A singular test belongs to the last model it reads (not to a seed it looks values up in)."""
+    parents = list(test_node.depends_on.nodes)
+    models = [p for p in parents if p.split(".")[0] in ("model", "snapshot")]
+    return (models or parents or ["source.unattached"])[-1]
+
+
 def _status(node, unique_id: str | None = None) -> dict:
     """Sources have no result of their own (only tests): they are known by id (source.<project>.<src>.<table>)."""
     if node is None:
         parts = unique_id.split(".")
-        kind, name, area = parts[0], ".".join(parts[2:]), "staging"
+        kind, name = parts[0], ".".join(parts[2:])
+        area = "staging" if kind == "source" else f"{kind}s"
     else:
         kind, name, area = str(node.resource_type), node.name, _area(node.fqn, str(node.resource_type))
     return {"name": name, "resource_type": kind, "area": area, "status": "success", "rows": None, "seconds": 0.0,
@@ -145,15 +154,13 @@ def _status(node, unique_id: str | None = None) -> dict:
 
 
 def _area(fqn: list[str], kind: str) -> str:
-    """staging, intermediate, marts.<folder>, snapshots: the project's layers, marts by subject."""
-    if len(fqn) < 3:
-        return f"{kind}s"
-    return f"marts.{fqn[2]}" if fqn[1] == "marts" and len(fqn) > 3 else fqn[1]
+    """The project's layer: staging, intermediate, marts (models/<layer>/…), or snapshots."""
+    return fqn[1] if len(fqn) >= 3 else f"{kind}s"
 
 
 def areas(statuses: list[dict]) -> list[dict]:
-    """Statuses grouped by area, for one Airflow status task each (a task per model would cost a task
-    start per model in every run; an area's task lists each of its models)."""
+    """Statuses grouped by layer, for one Airflow status task each (a task per model would cost a task
+    start per model in every run; a layer's task lists each of its models)."""
     grouped: dict[str, list[dict]] = {}
     for status in statuses:
         grouped.setdefault(status["area"], []).append(status)
