@@ -1,11 +1,24 @@
 {#- Every customer version, standardized: names trimmed, whitespace collapsed, full-width folded,
     upper-case romanized names; id numbers and phones normalized and validated (invalid = flagged,
-    never dropped). Clear personal data: only restricted models read this. -#}
+    never dropped). Clear personal data: only restricted models read this.
+
+    Cost: the string cleaning is the expensive part of the customer branch, so each version is cleaned once,
+    on the day it arrives (delete+insert on business_date); the as-of views downstream only filter and rank. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='business_date',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 customers as (
 
     select * from {{ ref('stg_customers') }}
+    where {{ business_date_filter() }}
 
 ),
 
