@@ -3,7 +3,8 @@
     never dropped). Clear personal data: only restricted models read this.
 
     Cost: the string cleaning is the expensive part of the customer branch, so each version is cleaned once,
-    on the day it arrives (delete+insert on business_date); the as-of views downstream only filter and rank. -#}
+    on the day it arrives (delete+insert on business_date); the as-of views downstream only filter and rank.
+    The first build (no table yet) cleans every version loaded so far. -#}
 {{
     config(
         materialized='incremental',
@@ -18,7 +19,9 @@ with
 customers as (
 
     select * from {{ ref('stg_customers') }}
+    {%- if is_incremental() %}
     where {{ business_date_filter() }}
+    {%- endif %}
 
 ),
 
