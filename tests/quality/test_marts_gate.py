@@ -127,8 +127,7 @@ def test_missing_required_mart_is_critical(settings, dates):
 
 
 def test_bureau_suite_runs_once_the_model_exists(marts_settings, dates):
-    from creditwh.quality.catalog import BUREAU_TABLE
-    from creditwh.quality.catalog import BUREAU_REQUIRED_COLUMNS
+    from creditwh.quality.catalog import BUREAU_REQUIRED_COLUMNS, BUREAU_TABLE
 
     day = dates[-1]
     columns = ", ".join(f"'x' as {c}" for c in BUREAU_REQUIRED_COLUMNS if c != "account_id")

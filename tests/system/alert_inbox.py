@@ -14,7 +14,7 @@ class AlertInbox:
         inbox = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's naming)
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 inbox.alerts.append(json.loads(body))
                 self.send_response(204)

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import httpx
 import psycopg2
-from cryptography.fernet import Fernet
-
 from creditwh.pipeline.policy import WAREHOUSE_POOL, WAREHOUSE_POOL_SLOTS
+from cryptography.fernet import Fernet
 
 from .compose_spec import REPO_ROOT, component_commands
 

@@ -18,6 +18,7 @@ import datetime as dt
 import os
 
 from airflow.sdk import ExceptionRetryPolicy, RetryAction, RetryRule
+
 from creditwh.errors import DbtBuildError, DropNotArrived, PipelineError
 
 WAREHOUSE_POOL = "creditwh_warehouse"

@@ -54,22 +54,24 @@ def _parsed(warehouse: str):
     the code, not with the day, so the nightly build leaves them out."""
     from dbt.cli.main import dbtRunner
 
-    os.environ["CREDITWH_WAREHOUSE_PATH"] = warehouse
+    os.environ["CREDITWH_WAREHOUSE_PATH"] = warehouse  # profiles.yml reads it
     result = dbtRunner().invoke(_args("parse") + ["--quiet"])
     if not result.success:
         raise DbtModelFailed(f"dbt parse of {PROJECT_DIR} failed: {result.exception}")
     manifest = result.result
+    seed_args = ["--select", "resource_type:seed", "--indirect-selection", "cautious", *QUIET]
     try:
-        seeded = dbtRunner(manifest=manifest).invoke(_args("build") + ["--select", "resource_type:seed", "--indirect-selection", "cautious", *QUIET])
+        seeded = dbtRunner(manifest=manifest).invoke(_args("build") + seed_args)
     finally:
         release_dbt_connection()
     if not seeded.success:
-        failed = [f"{r.node.name}: {r.message}" for r in (seeded.result.results if seeded.result else []) if str(r.status) not in ("success", "pass")]
+        results = seeded.result.results if seeded.result else []
+        failed = [f"{r.node.name}: {r.message}" for r in results if str(r.status) not in ("success", "pass")]
         raise DbtModelFailed(f"dbt seeds failed: {seeded.exception or '; '.join(failed)}")
     return manifest
 
 
-def build(business_date: dt.date, settings: Settings, select: list[str] | None = None) -> list[dict]:
+def build(business_date: dt.date, settings: Settings) -> list[dict]:
     """`dbt build` for the date: one status per area of the project (see `areas`), in build order.
 
     Raises DbtBuildError when dbt could not run at all; failed models are reported, not raised: their
@@ -79,8 +81,6 @@ def build(business_date: dt.date, settings: Settings, select: list[str] | None =
     manifest = _parsed(str(settings.warehouse_path))
     os.environ.update(dbt_env(settings))
     args = _args("build") + ["--vars", f"{{business_date: '{business_date.isoformat()}'}}", *NIGHTLY_FLAGS]
-    if select:
-        args += ["--select", *select]
     try:
         result = dbtRunner(manifest=manifest).invoke(args)
     finally:
