@@ -36,27 +36,41 @@ def main() -> None:
 
         s = settings()
         started = time.monotonic()
-        simulate_to_landing(SimConfig(n_accounts=args.accounts, start_date=args.start, seed=7), args.days, s.landing_dir)
+        simulate_to_landing(
+            SimConfig(n_accounts=args.accounts, start_date=args.start, seed=7), args.days, s.landing_dir
+        )
         print(f"{args.accounts} accounts x {args.days} days simulated in {time.monotonic() - started:.0f} s")
         print("business date   dbt build   peak RSS   (day 1 includes the parse and the seeds)")
         seconds: dict[dt.date, float] = {}
+        slowest: dict[dt.date, list[str]] = {}
         for i in range(args.days):
             day = args.start + dt.timedelta(days=i)
             load_drop(s.warehouse_path, s.drop_dir(day), day)
             started = time.monotonic()
             areas = build(day, s)
             seconds[day] = time.monotonic() - started
-            failed = [m["name"] for a in areas for m in a["models"] if m["status"] != "success"]
+            models = [m for a in areas for m in a["models"]]
+            failed = [m["name"] for m in models if m["status"] != "success"]
+            slowest[day] = [
+                f"{m['name']} {m['seconds']:.1f} s" for m in sorted(models, key=lambda m: -m["seconds"])[:6]
+            ]
             peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"  {day}  {seconds[day]:8.2f} s  {peak_mb:7.0f} MB" + (f"  FAILED: {failed}" if failed else ""))
+            print(
+                f"  {day}  {seconds[day]:8.2f} s  {peak_mb:7.0f} MB"
+                + (f"  FAILED: {failed}" if failed else "")
+            )
         days = list(seconds)
         steady = [seconds[d] for d in days[1:]]
         print(f"steady-state mean (day 2..{len(days)}): {statistics.mean(steady):.2f} s/day")
         if len(days) >= 3:
             last = statistics.mean(seconds[d] for d in days[-3:])
             early = statistics.mean(seconds[d] for d in days[1:4])
-            print(f"day {len(days)} / day 2: {seconds[days[-1]] / seconds[days[1]]:.2f}; "
-                  f"mean of the last 3 days / mean of days 2-4: {last / early:.2f}")
+            print(
+                f"day {len(days)} / day 2: {seconds[days[-1]] / seconds[days[1]]:.2f}; "
+                f"mean of the last 3 days / mean of days 2-4: {last / early:.2f}"
+            )
+        for day in (days[1], days[-1]) if len(days) > 1 else days:
+            print(f"slowest nodes on {day}: " + ", ".join(slowest[day]))
         size_mb = Path(s.warehouse_path).stat().st_size / 1e6
         print(f"warehouse file after {len(days)} days: {size_mb:.0f} MB")
 
