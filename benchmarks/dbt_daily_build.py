@@ -43,6 +43,7 @@ def main() -> None:
         print("business date   dbt build   peak RSS   (day 1 includes the parse and the seeds)")
         seconds: dict[dt.date, float] = {}
         slowest: dict[dt.date, list[str]] = {}
+        node_seconds: dict[dt.date, dict[str, float]] = {}
         for i in range(args.days):
             day = args.start + dt.timedelta(days=i)
             load_drop(s.warehouse_path, s.drop_dir(day), day)
@@ -51,6 +52,7 @@ def main() -> None:
             seconds[day] = time.monotonic() - started
             models = [m for a in areas for m in a["models"]]
             failed = [m["name"] for m in models if m["status"] != "success"]
+            node_seconds[day] = {m["name"]: m["seconds"] + m["test_seconds"] for m in models}
             slowest[day] = [
                 f"{m['name']} {m['seconds']:.1f} s" for m in sorted(models, key=lambda m: -m["seconds"])[:6]
             ]
@@ -71,6 +73,14 @@ def main() -> None:
             )
         for day in (days[1], days[-1]) if len(days) > 1 else days:
             print(f"slowest nodes on {day}: " + ", ".join(slowest[day]))
+        if len(days) > 2:
+            # where a growing build spends its extra time: nodes by growth, each with its data tests' time
+            first, last = node_seconds[days[1]], node_seconds[days[-1]]
+            growth = sorted(last, key=lambda n: first.get(n, 0.0) - last[n])[:10]
+            print(
+                "most grown nodes, day 2 -> last day: "
+                + ", ".join(f"{n} {first.get(n, 0.0):.1f} -> {last[n]:.1f} s" for n in growth)
+            )
         size_mb = Path(s.warehouse_path).stat().st_size / 1e6
         print(f"warehouse file after {len(days)} days: {size_mb:.0f} MB")
 

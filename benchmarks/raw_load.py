@@ -60,11 +60,15 @@ def main() -> None:
             result = queue.get()
             proc.join()
         for row in result["rows"]:
-            print(f"accounts={size:>9,} {row['day']} verify {row['verify_s']:6.2f} s  load {row['load_s']:6.2f} s  "
-                  f"records {json.dumps(row['records'])}")
+            print(
+                f"accounts={size:>9,} {row['day']} verify {row['verify_s']:6.2f} s  load {row['load_s']:6.2f} s  "
+                f"records {json.dumps(row['records'])}"
+            )
         per_day = sum(r["verify_s"] + r["load_s"] for r in result["rows"]) / len(result["rows"])
-        print(f"accounts={size:>9,} mean verify+load per day {per_day:.2f} s, peak RSS {result['peak_rss_mb']:.0f} MB"
-              "")
+        print(
+            f"accounts={size:>9,} mean verify+load per day {per_day:.2f} s, peak RSS {result['peak_rss_mb']:.0f} MB"
+            ""
+        )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,16 @@ QUIET = ["--no-write-json", "--log-level", "none", "--log-level-file", "none"]
 # check a model against a seed (relationships) in the nightly build. The sources' tests are left to the GX
 # raw gate, which checks the same raw partition (and more) just before the build; CI and `dbt test` run them.
 NIGHTLY_FLAGS = [
-    "--exclude-resource-type", "unit_test", "--exclude", "resource_type:seed", "source:*",
-    "--indirect-selection", "cautious", "--threads", "2", *QUIET,
+    "--exclude-resource-type",
+    "unit_test",
+    "--exclude",
+    "resource_type:seed",
+    "source:*",
+    "--indirect-selection",
+    "cautious",
+    "--threads",
+    "2",
+    *QUIET,
 ]
 
 
@@ -90,7 +98,9 @@ def build(business_date: dt.date, settings: Settings) -> list[dict]:
     statuses = node_statuses(result.result.results)
     locked = [s["message"] for s in statuses if "Could not set lock" in s["message"]]
     if locked:
-        raise DbtBuildError(f"dbt build for {business_date}: the warehouse is held by another process: {locked[0]}")
+        raise DbtBuildError(
+            f"dbt build for {business_date}: the warehouse is held by another process: {locked[0]}"
+        )
     for status in statuses:
         log.info("%s", describe(status))
     failed = [s["name"] for s in statuses if s["status"] != "success"]
@@ -124,10 +134,16 @@ def node_statuses(results) -> list[dict]:
         owner = getattr(r.node, "attached_node", None) or _singular_test_owner(r.node)
         status = statuses.get(owner) or statuses.setdefault(owner, _status(None, owner))
         outcome = str(r.status)  # pass, fail, warn, error, skipped
+        status["test_seconds"] = round(status["test_seconds"] + r.execution_time, 3)
         status["tests"][outcome] = status["tests"].get(outcome, 0) + 1
         if outcome in ("fail", "error", "warn"):
             status["failed_tests"].append(
-                {"test": r.node.name, "status": outcome, "failures": r.failures, "message": str(r.message or "")}
+                {
+                    "test": r.node.name,
+                    "status": outcome,
+                    "failures": r.failures,
+                    "message": str(r.message or ""),
+                }
             )
         if outcome in ("fail", "error") and status["status"] == "success":
             status["status"] = "test_failed"
@@ -149,8 +165,18 @@ def _status(node, unique_id: str | None = None) -> dict:
         area = "staging" if kind == "source" else f"{kind}s"
     else:
         kind, name, area = str(node.resource_type), node.name, _area(node.fqn, str(node.resource_type))
-    return {"name": name, "resource_type": kind, "area": area, "status": "success", "rows": None, "seconds": 0.0,
-            "message": "", "tests": {}, "failed_tests": []}
+    return {
+        "name": name,
+        "resource_type": kind,
+        "area": area,
+        "status": "success",
+        "rows": None,
+        "seconds": 0.0,
+        "test_seconds": 0.0,
+        "message": "",
+        "tests": {},
+        "failed_tests": [],
+    }
 
 
 def _area(fqn: list[str], kind: str) -> str:
@@ -175,7 +201,10 @@ def _rows(result) -> int | None:
 def describe(status: dict) -> str:
     tests = ", ".join(f"{n} {outcome}" for outcome, n in sorted(status["tests"].items())) or "no tests"
     rows = "" if status["rows"] is None else f", {status['rows']} rows"
-    return f"{status['resource_type']} {status['name']}: {status['status']}{rows}, {status['seconds']:.2f} s, tests: {tests}"
+    return (
+        f"{status['resource_type']} {status['name']}: {status['status']}{rows}, {status['seconds']:.2f} s, "
+        f"tests: {tests} ({status['test_seconds']:.2f} s)"
+    )
 
 
 def check_area(area: dict) -> list[str]:
