@@ -1,5 +1,6 @@
 {#- The score of every scored account-day equals the points of its fired signals, and no signal fires
-    for an account-day that was not scored (only OPEN accounts are in scope). -#}
+    for an account-day that was not scored (only OPEN accounts are in scope). On the run's business date
+    only (every date without the var), so the test's cost follows the day, not the history. -#}
 with
 
 signal_points as (
@@ -11,6 +12,8 @@ signal_points as (
 
     from {{ ref('fct_early_warning_signals') }}
 
+    where {{ business_date_filter() }}
+
     group by 1, 2
 
 )
@@ -21,7 +24,7 @@ select
     scores.score,
     signal_points.points
 
-from {{ ref('mart_early_warning_daily') }} as scores
+from (select * from {{ ref('mart_early_warning_daily') }} where {{ business_date_filter() }}) as scores
 
 full outer join signal_points
     on signal_points.business_date = scores.business_date
