@@ -42,20 +42,16 @@ def main() -> None:
         print(f"{args.accounts} accounts x {args.days} days simulated in {time.monotonic() - started:.0f} s")
         print("business date   dbt build   peak RSS   (day 1 includes the parse and the seeds)")
         seconds: dict[dt.date, float] = {}
-        slowest: dict[dt.date, list[str]] = {}
-        node_seconds: dict[dt.date, dict[str, float]] = {}
+        # each day's dbt statuses: models and snapshots, with their data tests' time
+        nodes: dict[dt.date, list[dict]] = {}
         for i in range(args.days):
             day = args.start + dt.timedelta(days=i)
             load_drop(s.warehouse_path, s.drop_dir(day), day)
             started = time.monotonic()
             areas = build(day, s)
             seconds[day] = time.monotonic() - started
-            models = [m for a in areas for m in a["models"]]
-            failed = [m["name"] for m in models if m["status"] != "success"]
-            node_seconds[day] = {m["name"]: m["seconds"] + m["test_seconds"] for m in models}
-            slowest[day] = [
-                f"{m['name']} {m['seconds']:.1f} s" for m in sorted(models, key=lambda m: -m["seconds"])[:6]
-            ]
+            nodes[day] = [m for a in areas for m in a["models"]]
+            failed = [m["name"] for m in nodes[day] if m["status"] != "success"]
             peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(
                 f"  {day}  {seconds[day]:8.2f} s  {peak_mb:7.0f} MB"
@@ -72,10 +68,15 @@ def main() -> None:
                 f"mean of the last 3 days / mean of days 2-4: {last / early:.2f}"
             )
         for day in (days[1], days[-1]) if len(days) > 1 else days:
-            print(f"slowest nodes on {day}: " + ", ".join(slowest[day]))
+            slowest = sorted(nodes[day], key=lambda m: -m["seconds"])[:6]
+            print(
+                f"slowest nodes on {day}: " + ", ".join(f"{m['name']} {m['seconds']:.1f} s" for m in slowest)
+            )
         if len(days) > 2:
             # where a growing build spends its extra time: nodes by growth, each with its data tests' time
-            first, last = node_seconds[days[1]], node_seconds[days[-1]]
+            first, last = (
+                {m["name"]: m["seconds"] + m["test_seconds"] for m in nodes[d]} for d in (days[1], days[-1])
+            )
             growth = sorted(last, key=lambda n: first.get(n, 0.0) - last[n])[:10]
             print(
                 "most grown nodes, day 2 -> last day: "

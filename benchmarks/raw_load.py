@@ -67,7 +67,6 @@ def main() -> None:
         per_day = sum(r["verify_s"] + r["load_s"] for r in result["rows"]) / len(result["rows"])
         print(
             f"accounts={size:>9,} mean verify+load per day {per_day:.2f} s, peak RSS {result['peak_rss_mb']:.0f} MB"
-            ""
         )
 
 
