@@ -28,3 +28,13 @@
     where business_date < {{ business_date_literal() }}
         and business_date >= cast({{ dbt.dateadd('day', -31, business_date_literal()) }} as date)
 {%- endmacro %}
+
+{#- The refreshed_on stamp of the rows a run writes into a current-state table (customers, persons): the
+    run's business date; null for a run without the var (it rewrites everything). -#}
+{% macro run_refreshed_on() -%}
+    {%- if var('business_date', none) is none -%}
+        cast(null as date)
+    {%- else -%}
+        {{ business_date_literal() }}
+    {%- endif -%}
+{%- endmacro %}

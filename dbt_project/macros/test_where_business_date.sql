@@ -1,22 +1,46 @@
-{#- Data tests on day-partitioned tables check only the run's business date, so a daily run's test cost
-    grows with the day, not the history. Generic-test configs cannot call project macros, so a test says
-    `where: "business_date = __run_business_date__"` and this override of dbt's where-subquery fills the
-    date in (or drops the filter when the run has no business_date var: then everything is tested). -#}
+{#- Data tests on partitioned tables check only the partition the run wrote, so a daily run's test cost
+    grows with the day, not the history. dbt's where-subquery is overridden: when the run has a
+    business_date var and the tested model is incremental on a date the run writes (its unique_key is one
+    of var run_partition_keys: business_date, evaluated_on, to_month_end, period_end), the test reads
+    `<unique_key> = <run date>`. Without the var (backfill, CI's full runs) everything is tested.
+    A test's own `where` config still applies on top; in it `__run_business_date__` stands for the run's
+    date (the raw sources' tests use it) and such a condition is dropped without the var. One rule here
+    instead of a `where` on every model test, so a new incremental model's tests cannot forget it. -#}
 {% macro default__get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
     {%- if where and '__run_business_date__' in where -%}
-        {%- if var('business_date', none) is none -%}
-            {%- set where = '' -%}
-        {%- else -%}
-            {%- set where = where | replace('__run_business_date__', business_date_literal()) -%}
-        {%- endif -%}
+        {%- set where = '' if var('business_date', none) is none
+            else where | replace('__run_business_date__', business_date_literal()) -%}
     {%- endif -%}
     {%- if where -%}
+        {%- do conditions.append('(' ~ where ~ ')') -%}
+    {%- endif -%}
+    {%- set partition_key = tested_partition_key() -%}
+    {%- if partition_key and var('business_date', none) is not none -%}
+        {%- do conditions.append(partition_key ~ ' = ' ~ business_date_literal()) -%}
+    {%- endif -%}
+    {%- if conditions -%}
         {%- set filtered -%}
-            (select * from {{ relation }} where {{ where }}) dbt_subquery
+            (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
         {%- endset -%}
         {%- do return(filtered) -%}
     {%- else -%}
         {%- do return(relation) -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The partition column of the model a generic test is attached to: its unique_key when it is an
+    incremental model keyed on a run date; none otherwise (tables, views, seeds, snapshots, and the
+    current-state tables keyed on customer or person, whose tests check the whole table). -#}
+{% macro tested_partition_key() -%}
+    {%- set attached = model.get('attached_node') if model is mapping else none -%}
+    {%- if not attached or not execute or attached not in graph.nodes -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- set tested = graph.nodes[attached].config -%}
+    {%- if tested.materialized == 'incremental' and tested.unique_key in var('run_partition_keys') -%}
+        {%- do return(tested.unique_key) -%}
+    {%- endif -%}
+    {%- do return(none) -%}
 {%- endmacro %}

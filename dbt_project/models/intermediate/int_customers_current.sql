@@ -1,14 +1,79 @@
-{#- The latest version of each customer id as of the run's business date (all dates when no var). -#}
+{#- The current version of each customer id: the version with the latest updated_at (ties: the later
+    business date). refreshed_on is the business date of the run that last wrote the row, so the
+    incremental models downstream (person mapping, person dimension, snapshot) read only what this run
+    changed.
+
+    Cost: a daily run ranks the day's new versions against the stored current rows of the same customers
+    (delete+insert on customer_id), not every version ever loaded. On a re-run or restated day, the
+    customers whose current row came from that day are re-derived from all their versions. The first
+    build, and a run without the business_date var, rank every version. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='customer_id',
+        on_schema_change='fail',
+    )
+}}
+
+{%- set business_date = var('business_date', none) %}
+{%- set changes_only = is_incremental() and business_date is not none %}
+{%- set columns = customer_version_columns() %}
+
 with
 
-customers as (
+{%- if changes_only %}
 
-    select * from {{ ref('int_customers_cleaned') }}
-    {% if var('business_date', none) is not none -%}
+todays_versions as (
+
+    select {{ columns | join(', ') }}
+    from {{ ref('int_customers_cleaned') }}
+    where business_date = {{ business_date_literal() }}
+
+),
+
+restated_customers as (
+
+    -- current rows that came from this date's drop: only on a re-run or a restated day
+    select customer_id from {{ this }}
+    where business_date = {{ business_date_literal() }}
+
+),
+
+versions as (
+
+    select * from todays_versions
+
+    union all
+
+    -- what was current before today, for the customers with a new version
+    select {{ columns | join(', ') }}
+    from {{ this }}
+    where customer_id in (select customer_id from todays_versions)
+        and business_date <> {{ business_date_literal() }}
+
+    union all
+
+    select {{ columns | join(', ') }}
+    from {{ ref('int_customers_cleaned') }}
+    where customer_id in (select customer_id from restated_customers)
+        and business_date <> {{ business_date_literal() }}
+
+),
+
+{%- else %}
+
+versions as (
+
+    select {{ columns | join(', ') }}
+    from {{ ref('int_customers_cleaned') }}
+    {%- if business_date is not none %}
     where business_date <= {{ business_date_literal() }}
     {%- endif %}
 
 ),
+
+{%- endif %}
 
 ranked as (
 
@@ -19,8 +84,14 @@ ranked as (
             order by updated_at desc, business_date desc
         ) as version_rank
 
-    from customers
+    from versions
 
 )
 
-select * from ranked where version_rank = 1
+select
+    {{ columns | join(',\n    ') }},
+    {{ run_refreshed_on() }} as refreshed_on
+
+from ranked
+
+where version_rank = 1

@@ -1,10 +1,24 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='person_id',
+        on_schema_change='fail',
+        post_hook="{{ delete_vanished_persons() }}",
+    )
+}}
+
 {#- BI-facing person dimension: the survivors of dim_customer_pii with personal data masked and the
-    address reduced to city / state. -#}
+    address reduced to city / state. A daily run masks only the persons dim_customer_pii rebuilt
+    (refreshed_on); persons left without a customer are deleted (post-hook). -#}
 with
 
 customers as (
 
     select * from {{ ref('dim_customer_pii') }}
+    {%- if is_incremental() and var('business_date', none) is not none %}
+    where refreshed_on = {{ business_date_literal() }}
+    {%- endif %}
 
 ),
 

@@ -1,12 +1,59 @@
-{{ config(schema='restricted') }}
+{{
+    config(
+        schema='restricted',
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='person_id',
+        on_schema_change='fail',
+        post_hook="{{ delete_vanished_persons() }}",
+    )
+}}
 
 {#- One row per real person, clear standardized personal data (restricted schema).
     Survivorship across the person's customer ids (their current versions), per attribute group:
     the most recently updated record holding a valid value wins (ties: the larger customer_id);
     when no record holds a valid value, the most recent non-null one is kept and stays flagged invalid.
     Groups that must not be mixed across records (romanized name parts, address lines + city + state +
-    postal code) are taken together from one record. -#}
+    postal code) are taken together from one record.
+
+    Cost: a daily run rebuilds only the persons of the customers int_customer_person mapped today
+    (refreshed_on), from all their customer ids (delete+insert on person_id); persons left without a
+    customer are deleted (post-hook). The first build, and a run without the var, rebuild every person. -#}
+
+{%- set changes_only = is_incremental() and var('business_date', none) is not none %}
+
 with
+
+{%- if changes_only %}
+
+touched_persons as (
+
+    select person_id from {{ ref('int_customer_person') }}
+    where refreshed_on = {{ business_date_literal() }}
+
+),
+
+customer_person as (
+
+    select * from {{ ref('int_customer_person') }}
+    where person_id in (select person_id from touched_persons)
+
+),
+
+customers as (
+
+    select * from {{ ref('int_customers_current') }}
+    where customer_id in (select customer_id from customer_person)
+
+),
+
+{%- else %}
+
+customer_person as (
+
+    select * from {{ ref('int_customer_person') }}
+
+),
 
 customers as (
 
@@ -14,11 +61,7 @@ customers as (
 
 ),
 
-customer_person as (
-
-    select * from {{ ref('int_customer_person') }}
-
-),
+{%- endif %}
 
 with_person as (
 
@@ -115,7 +158,8 @@ final as (
         city,
         state_code,
         postal_code,
-        updated_at
+        updated_at,
+        {{ run_refreshed_on() }} as refreshed_on
 
     from survived
 
