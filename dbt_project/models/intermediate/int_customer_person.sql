@@ -85,7 +85,7 @@ select
     mapped.is_identity_matched,
     mapped.identity_key,
     {%- if is_incremental() %}
-    previous.person_id as previous_person_id,
+    cast(previous.person_id as varchar) as previous_person_id,
     {%- else %}
     cast(null as varchar) as previous_person_id,
     {%- endif %}

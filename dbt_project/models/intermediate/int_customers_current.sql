@@ -3,8 +3,9 @@
     incremental models downstream (person mapping, person dimension, snapshot) read only what this run
     changed.
 
-    Cost: a daily run ranks the day's new versions against the stored current rows of the same customers
-    (delete+insert on customer_id), not every version ever loaded. On a re-run or restated day, the
+    Cost: a daily run ranks the day's new versions (and any loaded since the previous run) against the
+    stored current rows of the same customers (delete+insert on customer_id), not every version ever
+    loaded. On a re-run or restated day, the
     customers whose current row came from that day are re-derived from all their versions. The first
     build, and a run without the business_date var, rank every version. -#}
 {{
@@ -26,9 +27,15 @@ with
 
 todays_versions as (
 
+    -- the run date's versions, and those of dates loaded since the previous run that no run has ranked
+    -- yet (a date skipped or built out of order): the run that last wrote this table is its watermark
     select {{ columns | join(', ') }}
     from {{ ref('int_customers_cleaned') }}
     where business_date = {{ business_date_literal() }}
+        or (
+            business_date < {{ business_date_literal() }}
+            and business_date > (select max(refreshed_on) from {{ this }})
+        )
 
 ),
 
