@@ -4,7 +4,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='person_id',
-        on_schema_change='append_new_columns',  # as the other contracted marts (PostgreSQL: varchar vs text)
+        on_schema_change='append_new_columns',
         post_hook="{{ delete_vanished_persons() }}",
     )
 }}
