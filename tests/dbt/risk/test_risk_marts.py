@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import shutil
 
 import duckdb
 import numpy as np
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.slow
 
 RISK_MODELS = (
     "int_account_statement_cycles",
+    "int_account_cycle_features",
     "int_early_warning_bad_entries",
     "mart_bucket_transitions_daily",
     "mart_roll_rate_monthly",
@@ -189,6 +191,7 @@ def test_daily_runs_equal_a_backfill(risk_warehouse):
                     "mart_early_warning_performance": "evaluated_on"}  # fmt: skip
     schemas = {
         "int_account_statement_cycles": "intermediate",
+        "int_account_cycle_features": "intermediate",
         "int_early_warning_bad_entries": "intermediate",
     }
 
@@ -210,3 +213,34 @@ def test_daily_runs_equal_a_backfill(risk_warehouse):
     for model in RISK_MODELS:
         pd.testing.assert_frame_equal(daily[model], backfilled[model], check_exact=False, rtol=1e-12,
                                       obj=model)  # fmt: skip
+
+
+def test_changed_cycle_windows_stop_the_daily_run(risk_warehouse, tmp_path):
+    """int_account_cycle_features bakes the seed's cycle windows into its rows. When the rows the signals
+    read were computed with other windows, the daily run stops with the fix in the message and writes
+    nothing; after the rebuild it names, the run goes through."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(risk_warehouse.warehouse_path, path)
+    features = "intermediate.int_account_cycle_features"
+    with duckdb.connect(str(path)) as con:
+        # the last two dates on which statements appeared (cycle days are 1-28)
+        last, day_before = [row[0] for row in con.execute(
+            f"select distinct business_date from {features} order by 1 desc limit 2").fetchall()]  # fmt: skip
+        current_key = con.execute(f"select distinct cycle_policy_key from {features}").fetchall()
+        assert len(current_key) == 1
+        con.execute(f"update {features} set cycle_policy_key = 'stored-with-other-windows' "
+                    f"where business_date = ?", [day_before])  # fmt: skip
+        stored = con.execute(f"select count(*) from {features} where business_date = ?", [last]).fetchone()[0]
+    assert stored > 0
+    daily_run = ["run", "--select", "int_account_cycle_features", "--vars", f'{{business_date: "{last}"}}']
+    with warehouse_env(path):
+        with pytest.raises(RuntimeError, match=r"cycle windows changed.*stored-with-other-windows.*"
+                                               r"--full-refresh --select int_account_cycle_features\+"):  # fmt: skip
+            run_dbt(daily_run)
+        with duckdb.connect(str(path)) as con:
+            assert con.execute(f"select count(*) from {features} where business_date = ?", [last]).fetchone()[0] \
+                == stored  # fmt: skip
+        run_dbt(["run", "--full-refresh", "--select", "int_account_cycle_features"])
+        run_dbt(daily_run)
+    with duckdb.connect(str(path)) as con:
+        assert con.execute(f"select distinct cycle_policy_key from {features}").fetchall() == current_key

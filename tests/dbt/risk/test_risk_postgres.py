@@ -29,6 +29,7 @@ PG_TYPES = {"VARCHAR": "varchar", "DATE": "date", "INTEGER": "integer", "BOOLEAN
 LAST_DAY = dt.date(2026, 3, 1)  # month ends 31 Jan and 28 Feb, 30-day outcomes from 30 Jan on
 TABLES = {
     "intermediate.int_account_statement_cycles": "business_date",
+    "intermediate.int_account_cycle_features": "business_date",
     "intermediate.int_early_warning_bad_entries": "business_date",
     "marts.mart_bucket_transitions_daily": "business_date",
     "marts.mart_roll_rate_monthly": "to_month_end",

@@ -2,10 +2,9 @@
     reason code that fired. Scope: accounts OPEN on the business date. Definitions, thresholds, windows
     and points: seed early_warning_signals (its YAML documents every signal value).
 
-    Cost: a daily run reads the run date of fct_account_daily, the statement cycles of the last
-    (longest cycle window + 1) x 31 days from int_account_statement_cycles (one row per account and
-    statement, so ~14 rows per account whatever the history) and the reversals of the PAY_REVERSAL
-    window; it replaces its own date (delete+insert on business_date). -#}
+    Cost: a daily run reads the run date of fct_account_daily, one row of int_account_cycle_features per
+    account (its latest statement's, so the feature rows of about one cycle) and the reversals of the
+    PAY_REVERSAL window; it replaces its own date (delete+insert on business_date). -#}
 {{
     config(
         materialized='incremental',
@@ -27,25 +26,7 @@ signal_policy as (
 
 policy as (
 
-    -- one row holding every window / parameter the set-based computations below need
-    select
-        max(case when signal_code = 'UTIL_TREND_UP' then window_length end) as util_trend_cycles,
-        max(case when signal_code = 'OVERLIMIT' then window_length end) as overlimit_cycles,
-        max(case when signal_code = 'MIN_PAY_ONLY' then window_length end) as min_pay_only_cycles,
-        max(case when signal_code = 'MIN_PAY_ONLY' then parameter_value end) as min_pay_only_band,
-        max(case when signal_code = 'PARTIAL_PAY' then window_length end) as partial_pay_cycles,
-        max(case when signal_code = 'PAY_RATIO_LOW' then window_length end) as pay_ratio_cycles,
-        max(case when signal_code = 'PAY_REVERSAL' then window_length end) as pay_reversal_days,
-        max(case when signal_code = 'CONSEC_MISS_n' then window_length end) as consec_miss_cycles,
-        max(case when signal_code = 'BAL_GROWTH' then window_length end) as bal_growth_cycles,
-        max(case when signal_code = 'BAL_GROWTH' then parameter_value end) as bal_growth_min_base,
-        max(case when signal_code = 'EARLY_DELINQ_MOB' then window_length end) as early_delinq_cycles,
-        max(case when signal_code = 'DUE_SOON_AT_RISK' then parameter_value end) as due_soon_other_signals,
-        -- statement cycles to look back: the longest window plus the cycle a comparison starts from
-        max(case when signal_code not in ('PAY_REVERSAL', 'DAYS_SINCE_LAST_PAY', 'DUE_SOON_AT_RISK')
-            then window_length end) + 1 as lookback_cycles
-
-    from signal_policy
+    {{ early_warning_policy() }}
 
 ),
 
@@ -57,6 +38,7 @@ scored_accounts as (
         open_date,
         months_on_book,
         current_balance,
+        last_statement_date,
         minimum_payment_due,
         payment_due_date,
         days_past_due,
@@ -73,114 +55,14 @@ scored_accounts as (
 
 ),
 
-statement_cycles as (
-
-    select * from {{ ref('int_account_statement_cycles') }}
-    {%- if business_date is not none %}
-    where statement_date <= {{ business_date_literal() }}
-        and statement_date > cast(
-            {{ dbt.dateadd('day', '-31 * (select lookback_cycles from policy)', business_date_literal()) }}
-            as date
-        )
-    {%- endif %}
-
-),
-
-ranked_cycles as (
-
-    select
-        scored_accounts.business_date,
-        scored_accounts.account_id,
-        statement_cycles.statement_date,
-        statement_cycles.months_on_book,
-        statement_cycles.statement_balance,
-        statement_cycles.statement_utilization,
-        statement_cycles.is_over_limit,
-        statement_cycles.days_past_due,
-        statement_cycles.prior_statement_balance,
-        statement_cycles.prior_minimum_payment_due,
-        statement_cycles.cycle_payment_amount,
-        statement_cycles.cycle_cash_advance_count,
-        case
-            when statement_cycles.prior_statement_balance > 0
-                then cast(statement_cycles.cycle_payment_amount as double precision)
-                / cast(statement_cycles.prior_statement_balance as double precision)
-        end as pay_ratio,
-        coalesce(
-            statement_cycles.prior_minimum_payment_due > 0
-            and statement_cycles.cycle_payment_amount < statement_cycles.prior_minimum_payment_due,
-            false
-        ) as missed_minimum,
-        -- 1 = the latest statement on or before the business date
-        row_number() over (
-            partition by scored_accounts.business_date, scored_accounts.account_id
-            order by statement_cycles.statement_date desc
-        ) as cycle_rank
-
-    from scored_accounts
-
-    cross join policy
-
-    inner join statement_cycles
-        on statement_cycles.account_id = scored_accounts.account_id
-        and statement_cycles.statement_date <= scored_accounts.business_date
-        and statement_cycles.statement_date > cast(
-            {{ dbt.dateadd('day', '-31 * policy.lookback_cycles', 'scored_accounts.business_date') }} as date
-        )
-
-),
-
 cycle_features as (
 
-    select
-        ranked_cycles.business_date,
-        ranked_cycles.account_id,
-        max(case when cycle_rank = 1 then statement_utilization end) as latest_utilization,
-        avg(case when cycle_rank between 2 and 1 + policy.util_trend_cycles then statement_utilization end)
-            as prior_avg_utilization,
-        count(case when cycle_rank between 2 and 1 + policy.util_trend_cycles then statement_utilization end)
-            as prior_utilization_cycles,
-        count(case when cycle_rank <= policy.overlimit_cycles and is_over_limit then 1 end) as overlimit_count,
-        count(
-            case
-                when cycle_rank <= policy.min_pay_only_cycles
-                    and prior_minimum_payment_due > 0
-                    and cycle_payment_amount >= prior_minimum_payment_due
-                    and cycle_payment_amount
-                        < cast(policy.min_pay_only_band as numeric(10, 4)) * prior_minimum_payment_due
-                    and cycle_payment_amount < prior_statement_balance
-                    then 1
-            end
-        ) as min_pay_only_count,
-        count(
-            case
-                when cycle_rank <= policy.partial_pay_cycles
-                    and cycle_payment_amount > 0
-                    and cycle_payment_amount < prior_minimum_payment_due
-                    then 1
-            end
-        ) as partial_pay_count,
-        max(case when cycle_rank = 1 then pay_ratio end) as latest_pay_ratio,
-        avg(case when cycle_rank between 2 and 1 + policy.pay_ratio_cycles then pay_ratio end)
-            as prior_avg_pay_ratio,
-        max(case when cycle_rank = 1 then cycle_cash_advance_count end) as last_cycle_cash_advance_count,
-        min(case when cycle_rank <= policy.consec_miss_cycles and not missed_minimum then cycle_rank end)
-            as first_paid_rank,
-        count(case when cycle_rank <= policy.consec_miss_cycles then 1 end) as consec_window_cycles,
-        max(case when cycle_rank = 1 then statement_balance end) as latest_statement_balance,
-        max(case when cycle_rank = 1 + policy.bal_growth_cycles then statement_balance end) as base_statement_balance,
-        min(
-            case
-                when cycle_rank <= policy.early_delinq_cycles and (days_past_due > 0 or missed_minimum)
-                    then months_on_book
-            end
-        ) as earliest_delinquent_mob
-
-    from ranked_cycles
-
-    cross join policy
-
-    group by 1, 2
+    -- the features of each account's latest statement (computed when the statement appeared)
+    select * from {{ ref('int_account_cycle_features') }}
+    {%- if business_date is not none %}
+    where business_date <= {{ business_date_literal() }}
+        and statement_date >= (select min(last_statement_date) from scored_accounts)
+    {%- endif %}
 
 ),
 
@@ -239,9 +121,15 @@ account_features as (
 
     from scored_accounts
 
+    cross join policy
+
     left join cycle_features
-        on cycle_features.business_date = scored_accounts.business_date
-        and cycle_features.account_id = scored_accounts.account_id
+        on cycle_features.account_id = scored_accounts.account_id
+        and cycle_features.statement_date = scored_accounts.last_statement_date
+        -- a statement older than the look-back has no cycle left in the window
+        and cycle_features.statement_date > cast(
+            {{ dbt.dateadd('day', '-31 * policy.lookback_cycles', 'scored_accounts.business_date') }} as date
+        )
 
     left join reversals
         on reversals.business_date = scored_accounts.business_date
