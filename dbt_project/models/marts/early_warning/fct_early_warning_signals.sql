@@ -60,8 +60,13 @@ cycle_features as (
     -- the features of each account's latest statement (computed when the statement appeared)
     select * from {{ ref('int_account_cycle_features') }}
     {%- if business_date is not none %}
+    -- scan bounds: the oldest latest statement of the day, and never beyond the look-back
     where business_date <= {{ business_date_literal() }}
         and statement_date >= (select min(last_statement_date) from scored_accounts)
+        and statement_date > cast(
+            {{ dbt.dateadd('day', '-31 * (select lookback_cycles from policy)', business_date_literal()) }}
+            as date
+        )
     {%- endif %}
 
 ),
