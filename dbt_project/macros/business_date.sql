@@ -38,3 +38,9 @@
         {{ business_date_literal() }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- True when the run rewrites only what its business date changed: an incremental model whose table
+    exists, run for one date. A first build, --full-refresh and a run without the var rewrite everything. -#}
+{% macro changes_only_run() -%}
+    {{ return(is_incremental() and var('business_date', none) is not none) }}
+{%- endmacro %}

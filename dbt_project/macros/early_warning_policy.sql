@@ -36,7 +36,7 @@
     stored rows the signals will read (the last 31 days) were computed: mixing features of two policies
     would fire signals inconsistently across accounts. The fix is a rebuild of the stored history. -#}
 {% macro assert_cycle_policy_unchanged() -%}
-    {%- if execute and is_incremental() and var('business_date', none) is not none -%}
+    {%- if execute and changes_only_run() -%}
         {%- set current = run_query('select cycle_policy_key from (' ~ early_warning_policy() ~ ') as policy') -%}
         {%- set stored = run_query(
             'select distinct cycle_policy_key from ' ~ this

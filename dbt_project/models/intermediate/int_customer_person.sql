@@ -17,7 +17,7 @@
     )
 }}
 
-{%- set changes_only = is_incremental() and var('business_date', none) is not none %}
+{%- set changes_only = changes_only_run() %}
 
 with
 

@@ -18,7 +18,7 @@
 }}
 
 {%- set business_date = var('business_date', none) %}
-{%- set changes_only = is_incremental() and business_date is not none %}
+{%- set changes_only = changes_only_run() %}
 {%- set columns = customer_version_columns() %}
 
 with

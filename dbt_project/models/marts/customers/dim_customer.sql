@@ -16,7 +16,7 @@ with
 customers as (
 
     select * from {{ ref('dim_customer_pii') }}
-    {%- if is_incremental() and var('business_date', none) is not none %}
+    {%- if changes_only_run() %}
     where refreshed_on = {{ business_date_literal() }}
     {%- endif %}
 

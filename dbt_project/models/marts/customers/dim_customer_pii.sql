@@ -20,7 +20,7 @@
     (refreshed_on), from all their customer ids (delete+insert on person_id); persons left without a
     customer are deleted (post-hook). The first build, and a run without the var, rebuild every person. -#}
 
-{%- set changes_only = is_incremental() and var('business_date', none) is not none %}
+{%- set changes_only = changes_only_run() %}
 
 with
 

@@ -189,7 +189,7 @@ run_dates as (
 previous_tiers as (
 
     select business_date, account_id, tier from tiered
-    {%- if is_incremental() and business_date is not none %}
+    {%- if changes_only_run() %}
     union all
     select business_date, account_id, tier from {{ this }}
     where business_date = (select max(previous_business_date) from run_dates)
