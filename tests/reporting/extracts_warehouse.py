@@ -27,7 +27,7 @@ def dbt_args(*args: str) -> list[str]:
             "--target-path", str(_ARTIFACTS / "target"), "--log-path", str(_ARTIFACTS / "logs"), "--quiet"]  # fmt: skip
 
 
-def run_dbt(warehouse: Path, *args: str) -> None:
+def run_dbt(warehouse: Path, *args: str):
     from dbt.cli.main import dbtRunner
 
     previous = os.environ.get("CREDITWH_WAREHOUSE_PATH")
@@ -45,6 +45,7 @@ def run_dbt(warehouse: Path, *args: str) -> None:
             failures = [f"{r.node.unique_id}: {r.message}" for r in result.result.results
                         if str(r.status) not in ("success", "pass", "skipped")]  # fmt: skip
         raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or failures}")
+    return result
 
 
 def build_day(warehouse: Path, day: dt.date) -> None:

@@ -47,7 +47,19 @@ def test_bureau_model_rows_only_at_period_ends_and_history_chains(settings):
 
 def test_dbt_unit_tests_of_the_reporting_models_pass(settings):
     # DPD boundaries -> status / rating, DOFD across delinquency, cure and re-delinquency, PHP shifting
-    run_dbt(settings.warehouse_path, "test", "--select", "rpt_bureau_accounts,resource_type:unit_test")
+    result = run_dbt(settings.warehouse_path, "test", "--select", "rpt_bureau_accounts,resource_type:unit_test")
+    ran = {r.node.name: str(r.status) for r in result.result.results}
+    declared = {u["name"] for u in _unit_tests_of("rpt_bureau_accounts")}
+    assert len(declared) >= 3 and set(ran) == declared, (ran, declared)  # a selector matching nothing fails
+    assert set(ran.values()) == {"pass"}, ran
+
+
+def _unit_tests_of(model: str) -> list[dict]:
+    import yaml
+    from extracts_warehouse import DBT_PROJECT_DIR
+
+    (path,) = DBT_PROJECT_DIR.glob(f"models/**/{model}.yml")
+    return [u for u in yaml.safe_load(path.read_text()).get("unit_tests", []) if u["model"] == model]
 
 
 def test_publish_writes_validated_file_with_manifest_and_round_trips(settings):

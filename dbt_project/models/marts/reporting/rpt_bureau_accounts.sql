@@ -8,31 +8,22 @@
 }}
 
 {#- Metro 2 Base Segment inputs: one row per account per bureau reporting period, column names = the
-    inputs of creditwh.reporting.metro2.write_metro2. Built only when the run's business_date is a period
-    end (var bureau_period_end_day: 'month_end' or a day of month 1-28); any other day is a no-op.
+    inputs of creditwh.reporting.metro2.write_metro2. Built only when the run's business_date is a month
+    end (the bureau period); any other day is a no-op.
     History-dependent fields (Payment History Profile, Date of First Delinquency, Highest Credit,
     compliance code transitions) come from this model's row of the previous period, so a period's cost
     does not grow with the length of the history. Periods must therefore be built in date order: a build
     without business_date (full refresh) leaves the table empty and periods are replayed one by one. -#}
 
-{%- set raw_day = var('bureau_period_end_day', 'month_end') | string -%}
+{#- The bureau period is the calendar month (the daily DAG's month_end task and the bureau DAG follow the
+    same rule: creditwh.pipeline.daily.is_month_end, tested against macros/dates.sql is_month_end). -#}
 {%- set business_date = var('business_date', none) -%}
 {%- set is_period_end = false -%}
 {%- set previous_period_end = none -%}
 {%- if business_date is not none -%}
     {%- set day = modules.datetime.date.fromisoformat(business_date | string) -%}
-    {%- set first_of_month = day.replace(day=1) -%}
-    {%- if raw_day == 'month_end' -%}
-        {%- set is_period_end = (day + modules.datetime.timedelta(days=1)).day == 1 -%}
-        {%- set previous_period_end = first_of_month - modules.datetime.timedelta(days=1) -%}
-    {%- else -%}
-        {%- set cycle_day = raw_day | int -%}
-        {%- if cycle_day < 1 or cycle_day > 28 -%}
-            {{ exceptions.raise_compiler_error("var bureau_period_end_day must be 'month_end' or 1..28, got " ~ raw_day) }}
-        {%- endif -%}
-        {%- set is_period_end = day.day == cycle_day -%}
-        {%- set previous_period_end = (first_of_month - modules.datetime.timedelta(days=1)).replace(day=cycle_day) -%}
-    {%- endif -%}
+    {%- set is_period_end = (day + modules.datetime.timedelta(days=1)).day == 1 -%}
+    {%- set previous_period_end = day.replace(day=1) - modules.datetime.timedelta(days=1) -%}
 {%- endif -%}
 {%- set period_start = (previous_period_end + modules.datetime.timedelta(days=1)) if previous_period_end is not none else none -%}
 
@@ -96,22 +87,10 @@ statused as (
 
     select
         accounts.*,
-        case
-            when accounts.account_status = 'CHARGED_OFF' and accounts.current_balance <= 0
-                and not accounts.fraud_flag then '64'
-            else {{ metro2_account_status('accounts.account_status', 'accounts.days_past_due',
-                                          'accounts.current_balance', 'accounts.fraud_flag') }}
-        end as metro2_status,
-        -- Metro 2 cut points (0-29 / 30-59 / ... / 180+), the same for rating and history characters
-        case
-            when accounts.days_past_due >= 180 then '6'
-            when accounts.days_past_due >= 150 then '5'
-            when accounts.days_past_due >= 120 then '4'
-            when accounts.days_past_due >= 90 then '3'
-            when accounts.days_past_due >= 60 then '2'
-            when accounts.days_past_due >= 30 then '1'
-            else '0'
-        end as dpd_rating
+        -- the fact's rule (macros/credit_status.sql), so fact and file cannot disagree
+        {{ metro2_account_status('accounts.account_status', 'accounts.days_past_due',
+                                 'accounts.current_balance', 'accounts.fraud_flag') }} as metro2_status,
+        {{ metro2_dpd_rating('accounts.days_past_due') }} as dpd_rating
 
     from accounts
 
@@ -128,7 +107,8 @@ derived as (
         previous.highest_credit as previous_highest_credit,
         previous.current_balance as previous_balance,
         previous.compliance_condition_code as previous_compliance_code,
-        statused.metro2_status in ('71', '78', '80', '82', '83', '84', '97', '64') as is_delinquent_status,
+        (statused.metro2_status in {{ metro2_statuses('past_due') }}
+            or statused.metro2_status in {{ metro2_statuses('charged_off') }}) as is_delinquent_status,
         -- first 30-day delinquency behind the current DPD: due date (business date - DPD) + 30 days
         case
             when statused.days_past_due >= 30
@@ -183,7 +163,7 @@ final as (
         cast('{{ var("bureau_terms_duration", "REV") }}' as varchar) as terms_duration,
         cast('{{ var("bureau_terms_frequency", "M") }}' as varchar) as terms_frequency,
         cast(case
-            when metro2_status in ('11', '71', '78', '80', '82', '83', '84')
+            when metro2_status = '11' or metro2_status in {{ metro2_statuses('past_due') }}
                 then floor(greatest(coalesce(minimum_payment_due, 0), 0))
             else 0
         end as bigint) as scheduled_monthly_payment_amount,
@@ -191,26 +171,14 @@ final as (
         metro2_status as account_status,
         -- required exactly for 05/13/65/88/89/94/95: the delinquency before that status
         cast(case
-            when metro2_status in ('05', '13', '65', '88', '89', '94', '95')
+            when metro2_status in {{ metro2_statuses('requires_payment_rating') }}
                 then case when charge_off_date is not null then 'L' else dpd_rating end
         end as varchar) as payment_rating,
         -- most recent first; first character = the previous period's status; B before the account existed
         case
             when not has_previous then '{{ "B" * 24 }}'
             else
-                case
-                    when previous_status = '11' and coalesce(previous_balance, 0) = 0 then 'E'
-                    when previous_status = '11' then '0'
-                    when previous_status = '71' then '1'
-                    when previous_status = '78' then '2'
-                    when previous_status = '80' then '3'
-                    when previous_status = '82' then '4'
-                    when previous_status = '83' then '5'
-                    when previous_status = '84' then '6'
-                    when previous_status in ('97', '64') then 'L'
-                    when previous_status = '13' then 'E'
-                    else 'D'
-                end || left(coalesce(previous_profile, '{{ "B" * 24 }}'), 23)
+                {{ metro2_history_char('previous_status', 'previous_balance') }} || left(coalesce(previous_profile, '{{ "B" * 24 }}'), 23)
         end as payment_history_profile,
         cast(null as varchar) as special_comment,
         cast(case
@@ -221,12 +189,12 @@ final as (
         -- 30+ days past due only: zero for current accounts; the whole balance once charged off
         cast(case
             when metro2_status = '97' then floor(greatest(coalesce(current_balance, 0), 0))
-            when metro2_status in ('71', '78', '80', '82', '83', '84')
+            when metro2_status in {{ metro2_statuses('past_due') }}
                 then floor(greatest(coalesce(amount_past_due, 0), 0))
             else 0
         end as bigint) as amount_past_due,
         cast(case
-            when metro2_status in ('97', '64') then floor(greatest(coalesce(charge_off_amount, 0), 0))
+            when metro2_status in {{ metro2_statuses('charged_off') }} then floor(greatest(coalesce(charge_off_amount, 0), 0))
             else 0
         end as bigint) as original_charge_off_amount,
         business_date as date_account_information,
