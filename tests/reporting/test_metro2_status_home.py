@@ -23,7 +23,7 @@ def _jinja_literal(name: str):
     `return({...})`)."""
     body = MACROS[MACROS.index(f"macro {name}(") :]
     body = body[: body.index("endmacro")]
-    literal = re.search(r"(\{\s*'.*?\})\s*(?:\)|-?%\})", body, re.S).group(1)
+    literal = re.search(r"(\{\s*'.*?\})\s*(?:\)|-?%\})", body, re.DOTALL).group(1)
     return ast.literal_eval(literal)
 
 
