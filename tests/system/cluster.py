@@ -82,7 +82,7 @@ class AirflowCluster:
                 "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
                 # As in docker-compose.yml: creditwh is imported as a library (editable install), and Airflow's
                 # plugins folder is empty, because the plugin loader would execute every module of the package
-                # as a top-level module (plugins/creditwh/simulate/calendar.py shadowing stdlib `calendar`).
+                # as a top-level module (one named like a stdlib module would shadow it).
                 "AIRFLOW__CORE__PLUGINS_FOLDER": str(self.work_dir / "airflow_plugins"),
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
                 "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",

@@ -1,1 +1,1 @@
-"""dbt, as Airflow runs it: the Cosmos task group and the parsed manifest it renders from."""
+"""dbt, as Airflow runs it: one in-process build per business date and each model's status (see dbt.py)."""

@@ -6,11 +6,9 @@ rows, seconds, the data tests attached to it — grouped by layer of the project
 snapshots, marts). The DAG maps one light status task per layer over that list: each task's log lists its
 models, and it fails naming the model and test that failed. No dbt start-up per model.
 
-Why not Astronomer Cosmos (its watcher mode has this shape with a task per model): measured here, its
-producer pushes an XCom per dbt node through the task API (≈0.16 s a node, ≈170 nodes) and re-parses the
-project whenever `--vars` change, i.e. every day: ≈35 s per daily run against ≈3 s for the same build here.
-A status task costs ≈0.1 s under dag.test, so a task per model (≈25) would add ≈2.5 s to every run and
-break the README's ten-minute, 90-day demo; four layer tasks add ≈0.4 s.
+Why not Astronomer Cosmos (its watcher mode has this shape with a task per model): its producer pushes an
+XCom per dbt node through the task API and re-parses the project whenever `--vars` change, i.e. every day;
+and every task instance has a fixed cost, so one status task per layer rather than per model.
 """
 
 from __future__ import annotations
