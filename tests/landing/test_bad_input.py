@@ -9,10 +9,10 @@ import os
 
 import duckdb
 import pytest
+from creditwh.checksums import sha256_file
 from creditwh.config import settings
 from creditwh.contract import ACCOUNTS, PAYMENTS, manifest_name
 from creditwh.errors import DropNotArrived, DropRejected
-from creditwh.landing.manifest import sha256_file
 from creditwh.load import load_drop
 from sim_dates import business_dates
 
@@ -41,7 +41,7 @@ def _fix_manifest(drop_dir, day, dataset, **changes) -> None:
     path = drop_dir / manifest_name(day)
     manifest = json.loads(path.read_text())
     entry = manifest["files"][dataset.name]
-    entry["sha256"] = sha256_file(drop_dir / entry["file"])
+    entry["sha256"] = sha256_file(drop_dir / entry["file"]).sha256
     entry.update(changes)
     path.write_text(json.dumps(manifest))
 
@@ -128,7 +128,7 @@ def test_missing_or_extra_columns(loaded_day1, change, expected):
     assert expected in str(err)
 
 
-def test_unparseable_value(loaded_day1):
+def test_money_delivered_as_text(loaded_day1):
     s, before = loaded_day1
     path = s.drop_dir(DAY2) / ACCOUNTS.file_name(DAY2)
     _rewrite(
@@ -137,8 +137,8 @@ def test_unparseable_value(loaded_day1):
         "as credit_limit) from {src}",
     )
     _fix_manifest(s.drop_dir(DAY2), DAY2, ACCOUNTS)
-    err = _assert_rejected(s, before, "parseable", path.name, row=5)
-    assert "credit_limit" in str(err)
+    err = _assert_rejected(s, before, "column_type", path.name)
+    assert "column credit_limit: found VARCHAR, expected DECIMAL(18,2)" in str(err)
 
 
 def test_manifest_for_another_date(loaded_day1):

@@ -1,31 +1,33 @@
-"""Control manifests: what a drop claims about its files, written last so its presence means 'complete'."""
+"""Control manifests: what a drop claims about its files, written last so its presence means 'complete'.
+
+Reading a manifest for a load goes through ``manifest_rules.read_checked_manifest``; ``read_manifest``
+here is the unchecked reader for tools and tests.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
+from creditwh.checksums import sha256_file
 from creditwh.contract import BY_NAME, DATASETS, manifest_name
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def control_totals(
+    con: duckdb.DuckDBPyConnection, relation: str, dataset: str, params: Sequence[object] = ()
+) -> tuple[int, dict[str, str]]:
+    """Record count and money totals of a relation, as the manifest states them (decimal strings).
 
-
-def control_totals(con: duckdb.DuckDBPyConnection, relation: str, dataset: str) -> tuple[int, dict[str, str]]:
-    """Record count and money totals of a relation, as the manifest states them (decimal strings)."""
+    `relation` is SQL written by the caller, never input text: file paths go in `params` (e.g.
+    ``control_totals(con, "read_parquet(?)", "accounts", [str(path)])``)."""
     columns = BY_NAME[dataset].control_totals
     sums = "".join(f", coalesce(sum({c}), 0)::DECIMAL(38,2)::VARCHAR" for c in columns)
-    row = con.execute(f"select count(*){sums} from {relation}").fetchone()
+    row = con.execute(f"select count(*){sums} from {relation}", list(params)).fetchone()
     return int(row[0]), dict(zip(columns, row[1:]))
 
 
@@ -37,11 +39,11 @@ def write_manifest(
     files = {}
     for dataset in DATASETS:
         path = drop_dir / dataset.file_name(business_date)
-        records, totals = control_totals(con, f"read_parquet('{path}')", dataset.name)
+        records, totals = control_totals(con, "read_parquet(?)", dataset.name, [str(path)])
         files[dataset.name] = {
             "file": path.name,
             "records": records,
-            "sha256": sha256_file(path),
+            "sha256": sha256_file(path).sha256,
             "control_totals": totals,
         }
     manifest = {"business_date": business_date.isoformat(), "source_system": source_system, "files": files}

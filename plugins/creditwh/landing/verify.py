@@ -1,23 +1,33 @@
 """Verify a drop against its manifest and the input contract before anything is loaded.
 
-Checks, in the order a broken drop is usually broken: manifest present and for this date, files present,
-checksums, columns (missing/extra), values castable to the contract types, business date stamped on every
-row, record counts, control totals. All set-based in DuckDB; nothing is modified.
+Checks, in the order a broken drop is usually broken: the manifest (present, for this date, every key and
+value well formed: ``manifest_rules``), the folder (the listed files present as regular files, nothing
+unlisted: ``drop_listing``), then per file: checksum, columns and declared types (``column_types``), every
+value readable (strings valid UTF-8, money within DECIMAL(18,2)), business date stamped on every row,
+record counts, control totals. All set-based in DuckDB with the file path bound as a parameter; nothing is
+modified.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
-from creditwh.contract import DATASETS, Dataset, manifest_name
-from creditwh.errors import DropNotArrived, DropRejected
-from creditwh.landing.manifest import control_totals, sha256_file
+from creditwh.checksums import sha256_file
+from creditwh.contract import DATASETS, MONEY, Dataset
+from creditwh.errors import DropRejected
+from creditwh.landing.column_types import check_columns
+from creditwh.landing.drop_listing import check_drop_listing, check_regular_file
+from creditwh.landing.manifest import control_totals
+from creditwh.landing.manifest_rules import read_checked_manifest
+
+# Largest DECIMAL(18,2) value. A Parquet DECIMAL(18,2) column is stored as a 64-bit integer, which can hold
+# values of 19 digits that readers pass through unchecked; such a value is an overflow, not an amount.
+MAX_MONEY = Decimal("9999999999999999.99")
 
 
 @dataclass(frozen=True)
@@ -28,32 +38,17 @@ class VerifiedDrop:
     manifest_sha256: str
 
     def path(self, dataset: Dataset) -> Path:
-        return self.drop_dir / self.manifest["files"][dataset.name]["file"]
+        # The manifest's `file` was checked to be exactly this name; the path never comes from input text.
+        return self.drop_dir / dataset.file_name(self.business_date)
 
     @property
     def batch_id(self) -> str:
         return f"{self.business_date:%Y%m%d}-{self.manifest_sha256[:12]}"
 
 
-def read_verified_manifest(drop_dir: Path, business_date: dt.date) -> tuple[dict, str]:
-    path = drop_dir / manifest_name(business_date)
-    if not path.exists():
-        raise DropNotArrived(f"{path}: manifest not found (the drop for {business_date} is not complete)")
-    try:
-        manifest = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise DropRejected(path, "manifest_json", f"not valid JSON: {exc}") from exc
-    stamped = manifest.get("business_date")
-    if stamped != business_date.isoformat():
-        raise DropRejected(path, "manifest_business_date", f"manifest is for {stamped}, expected {business_date}")
-    missing = [d.name for d in DATASETS if d.name not in manifest.get("files", {})]
-    if missing:
-        raise DropRejected(path, "manifest_files", f"manifest lists no entry for {', '.join(missing)}")
-    return manifest, sha256_file(path)
-
-
 def verify_drop(drop_dir: Path, business_date: dt.date) -> VerifiedDrop:
-    manifest, manifest_sha = read_verified_manifest(drop_dir, business_date)
+    manifest, manifest_sha = read_checked_manifest(drop_dir, business_date)
+    check_drop_listing(drop_dir, business_date)
     drop = VerifiedDrop(business_date, drop_dir, manifest, manifest_sha)
     con = duckdb.connect()
     try:
@@ -66,10 +61,9 @@ def verify_drop(drop_dir: Path, business_date: dt.date) -> VerifiedDrop:
 
 def verify_checksum(drop: VerifiedDrop, dataset: Dataset) -> Path:
     path = drop.path(dataset)
-    if not path.exists():
-        raise DropRejected(path, "file_present", "file listed in the manifest is missing")
+    check_regular_file(path)
     expected = drop.manifest["files"][dataset.name]["sha256"]
-    actual = sha256_file(path)
+    actual = sha256_file(path).sha256
     if actual != expected:
         raise DropRejected(path, "checksum", f"sha256 is {actual}, manifest says {expected}")
     return path
@@ -78,49 +72,60 @@ def verify_checksum(drop: VerifiedDrop, dataset: Dataset) -> Path:
 def _verify_file(con: duckdb.DuckDBPyConnection, drop: VerifiedDrop, dataset: Dataset) -> None:
     entry = drop.manifest["files"][dataset.name]
     path = verify_checksum(drop, dataset)
-    try:
-        schema = con.execute(f"describe select * from read_parquet('{path}')").fetchall()
-    except duckdb.Error as exc:
-        raise DropRejected(path, "readable", f"not a readable Parquet file: {exc}") from exc
-    actual_columns = [row[0] for row in schema]
-    missing = [c for c in dataset.columns if c not in actual_columns]
-    extra = [c for c in actual_columns if c not in dataset.columns]
-    if missing or extra:
-        raise DropRejected(path, "columns", f"missing columns {missing}, unexpected columns {extra}")
-
-    # One pass: for each column, the first row whose non-null value does not cast to the contract type.
-    source = f"read_parquet('{path}', file_row_number = true)"
-    probes = ", ".join(
-        f"min(file_row_number) filter (where {c} is not null and try_cast({c} as {t}) is null)"
-        for c, t in dataset.columns.items()
-    )
-    bad_rows = con.execute(f"select {probes} from {source}").fetchone()
-    for (column, type_), bad_row in zip(dataset.columns.items(), bad_rows):
-        if bad_row is not None:
-            raise DropRejected(path, "parseable", f"column {column}: value does not parse as {type_}", row=bad_row + 1)
-
-    stamp = con.execute(
-        f"select min(file_row_number), any_value(business_date) from {source} "
-        f"where try_cast(business_date as date) is distinct from ?::date",
-        [drop.business_date],
-    ).fetchone()
-    if stamp[0] is not None:
-        raise DropRejected(
-            path, "business_date", f"row stamped {stamp[1]}, drop is for {drop.business_date}", row=stamp[0] + 1
-        )
-
-    typed = "(select " + ", ".join(f"{c}::{t} as {c}" for c, t in dataset.columns.items()) + f" from {source})"
-    records, totals = control_totals(con, typed, dataset.name)
+    check_columns(con, path, dataset)
+    records = _check_values(con, drop, dataset, path)
     if records != entry["records"]:
         raise DropRejected(path, "record_count", f"{records} records, manifest says {entry['records']}")
+    _, totals = control_totals(con, "read_parquet(?)", dataset.name, [str(path)])
     for column, value in totals.items():
-        expected = entry["control_totals"].get(column)
-        if _decimal(expected) != Decimal(value):
+        expected = entry["control_totals"][column]
+        if Decimal(expected) != Decimal(value):
             raise DropRejected(path, "control_total", f"sum({column}) is {value}, manifest says {expected}")
 
 
-def _decimal(text: str | None) -> Decimal | None:
+def _check_values(con: duckdb.DuckDBPyConnection, drop: VerifiedDrop, dataset: Dataset, path: Path) -> int:
+    """One pass over every column: the first row stamped with another date, the first row of each money
+    column beyond DECIMAL(18,2); reading every string also validates its UTF-8. Returns the row count."""
+    money = [c for c, t in dataset.columns.items() if t == MONEY]
+    text = [c for c, t in dataset.columns.items() if t == "VARCHAR"]
+    probes = [
+        "count(*)",
+        "min(file_row_number) filter (where business_date is distinct from $date)",
+        "any_value(business_date) filter (where business_date is distinct from $date)",
+        *(f"min(file_row_number) filter (where abs({c}) > $max_money)" for c in money),
+        *(f"max(strlen({c}))" for c in text),
+    ]
+    sql = f"select {', '.join(probes)} from read_parquet($path, file_row_number = true)"
+    params = {"path": str(path), "date": drop.business_date} | ({"max_money": MAX_MONEY} if money else {})
     try:
-        return Decimal(text) if text is not None else None
-    except InvalidOperation:
-        return None
+        row = con.execute(sql, params).fetchone()
+    except duckdb.InvalidInputException as exc:
+        if "string encoding" not in str(exc):
+            raise DropRejected(path, "readable", f"not a readable Parquet file: {exc}") from exc
+        raise DropRejected(path, "utf8", f"{_invalid_text_column(con, path, text)}: {exc}") from exc
+    except duckdb.Error as exc:
+        raise DropRejected(path, "readable", f"not a readable Parquet file: {exc}") from exc
+    records, bad_date_row, bad_date = row[0], row[1], row[2]
+    if bad_date_row is not None:
+        raise DropRejected(
+            path,
+            "business_date",
+            f"row stamped {bad_date}, drop is for {drop.business_date}",
+            row=bad_date_row + 1,
+        )
+    for column, bad_row in zip(money, row[3 : 3 + len(money)]):
+        if bad_row is not None:
+            raise DropRejected(
+                path, "money_range", f"column {column}: value beyond DECIMAL(18,2)", row=bad_row + 1
+            )
+    return records
+
+
+def _invalid_text_column(con: duckdb.DuckDBPyConnection, path: Path, text: list[str]) -> str:
+    """Name the string column holding invalid UTF-8 (only on the error path: one scan per column)."""
+    for column in text:
+        try:
+            con.execute(f"select max(strlen({column})) from read_parquet(?)", [str(path)]).fetchone()
+        except duckdb.InvalidInputException:
+            return f"column {column}: value is not valid UTF-8"
+    return "a string value is not valid UTF-8"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from creditwh.checksums import sha256_file
 from creditwh.contract import DATASETS, Dataset, manifest_name
-from creditwh.landing.manifest import sha256_file
 
 DEFAULT_SCHEMA = "cardsrc"
 
@@ -70,7 +70,7 @@ def _extract_dataset(pg_conn, con, dataset: Dataset, business_date: dt.date, sch
     return {
         "file": target.name,
         "records": int(row[0]),
-        "sha256": sha256_file(target),
+        "sha256": sha256_file(target).sha256,
         "control_totals": dict(zip(dataset.control_totals, row[1:])),
     }
 
