@@ -8,14 +8,7 @@
     the customers refreshed today (int_customers_current.refreshed_on), old and new, and every customer
     holding one of those keys (delete+insert on customer_id). The first build, and a run without the
     business_date var, map every customer. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='customer_id',
-        on_schema_change='fail',
-    )
-}}
+{{ config(materialized='incremental', unique_key='customer_id') }}
 
 {%- set changes_only = changes_only_run() %}
 

@@ -5,14 +5,7 @@
     Cost: the string cleaning is the expensive part of the customer branch, so each version is cleaned once,
     on the day it arrives (delete+insert on business_date); the as-of views downstream only filter and rank.
     The first build (no table yet) cleans every version loaded so far. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='business_date',
-        on_schema_change='fail',
-    )
-}}
+{{ config(materialized='incremental', unique_key='business_date') }}
 
 with
 

@@ -8,14 +8,7 @@
     loaded. On a re-run or restated day, the
     customers whose current row came from that day are re-derived from all their versions. The first
     build, and a run without the business_date var, rank every version. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='customer_id',
-        on_schema_change='fail',
-    )
-}}
+{{ config(materialized='incremental', unique_key='customer_id') }}
 
 {%- set business_date = var('business_date', none) %}
 {%- set changes_only = changes_only_run() %}

@@ -5,14 +5,7 @@
 
     Cost: a daily run reads the statements that appeared that day (~1/28 of the book) and those
     accounts' cycles of the last lookback_cycles x 31 days; delete+insert on business_date. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='business_date',
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key='business_date') }}
 
 {%- set business_date = var('business_date', none) %}
 {{- assert_cycle_policy_unchanged() }}

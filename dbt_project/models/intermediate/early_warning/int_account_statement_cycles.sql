@@ -7,14 +7,7 @@
 
     Cost: a daily run reads the run date and the previous business date of fct_account_daily, plus at
     most 62 days of payments for the accounts cutting a statement that day (~1/28 of the book). -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='business_date',
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key='business_date') }}
 
 {%- set business_date = var('business_date', none) %}
 

@@ -4,14 +4,7 @@
     mart can look 90 days ahead without scanning 90 days of account snapshots.
 
     Cost: a daily run reads the run date and the previous business date; delete+insert on business_date. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='business_date',
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key='business_date') }}
 
 {%- set business_date = var('business_date', none) %}
 {%- set bad_dpd = var('early_warning_bad_dpd', 30) | int %}

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='business_date',
-        on_schema_change='append_new_columns',
-    )
-}}
+{{ config(unique_key='business_date') }}
 
 {#- Aging per business date x product x branch x vintage month x bucket. Reads only the run's date of
     fct_account_daily and replaces that date. Shares are of the outstanding book of the date: buckets

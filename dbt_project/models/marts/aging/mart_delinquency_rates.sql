@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='business_date',
-        on_schema_change='append_new_columns',
-    )
-}}
+{{ config(unique_key='business_date') }}
 
 {#- Delinquency rates per business date over the outstanding book (on-book buckets, i.e. charged-off,
     transferred and closed-and-paid accounts excluded):

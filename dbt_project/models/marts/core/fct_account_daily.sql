@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='business_date',
-        on_schema_change='append_new_columns',
-    )
-}}
+{{ config(unique_key='business_date') }}
 
 {#- One row per account per business date. Each daily run reads only its business date and replaces
     that date's rows (delete+insert on business_date), so re-runs and restatements never duplicate. -#}

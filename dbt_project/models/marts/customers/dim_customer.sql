@@ -1,9 +1,6 @@
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='person_id',
-        on_schema_change='append_new_columns',
         post_hook="{{ delete_vanished_persons() }}",
     )
 }}

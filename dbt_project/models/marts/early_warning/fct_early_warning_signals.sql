@@ -5,14 +5,7 @@
     Cost: a daily run reads the run date of fct_account_daily, one row of int_account_cycle_features per
     account (its latest statement's, so the feature rows of about one cycle) and the reversals of the
     PAY_REVERSAL window; it replaces its own date (delete+insert on business_date). -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='business_date',
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key='business_date') }}
 
 {%- set business_date = var('business_date', none) %}
 

@@ -1,13 +1,6 @@
 {#- Accounts newly entering the high tier on the business date (high today, not high on the previous
     business date): the collections team's work list, in priority order. Delete+insert on business_date. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='business_date',
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key='business_date') }}
 
 {%- set business_date = var('business_date', none) %}
 

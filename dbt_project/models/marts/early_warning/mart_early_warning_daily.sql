@@ -6,14 +6,7 @@
 
     Cost: a daily run reads the run date's OPEN accounts and fired signals, plus the previous business
     date's tiers from this table (for is_new_high); delete+insert on business_date. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='business_date',
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key='business_date') }}
 
 {%- set business_date = var('business_date', none) %}
 

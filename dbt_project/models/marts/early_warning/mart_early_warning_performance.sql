@@ -9,14 +9,7 @@
     Cost: a daily run evaluates the as-of dates that complete on its business date (as_of = business
     date - h) and writes rows with evaluated_on = business date (delete+insert); it reads those three
     days of scores and at most max(h) days of the sparse bad-entry table. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='evaluated_on',
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key='evaluated_on') }}
 
 {%- set business_date = var('business_date', none) %}
 {%- set horizons = var('early_warning_horizons', [30, 60, 90]) %}

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='period_end',
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key='period_end') }}
 
 {#- Metro 2 Base Segment inputs: one row per account per bureau reporting period, column names = the
     inputs of creditwh.reporting.metro2.write_metro2. Built only when the run's business_date is a month

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='period_end',
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key='period_end') }}
 
 {#- Metro 2 J1 segments (associated consumer, same address): the joint account holder of each reported
     account, one row per account per period, column names = write_metro2's `j1` inputs. Built with

@@ -2,14 +2,7 @@
     "Yesterday" is the previous business date present in fct_account_daily (looked for at most 31 days
     back). Accounts absent yesterday come FROM 'NEW'; accounts absent today go TO 'MISSING'.
     Cost: a daily run reads two snapshots and replaces its own date (delete+insert on business_date). -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='business_date',
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key='business_date') }}
 
 {%- set business_date = var('business_date', none) %}
 

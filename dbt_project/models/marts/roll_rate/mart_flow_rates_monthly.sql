@@ -8,14 +8,7 @@
     Cost: like mart_roll_rate_monthly, nothing on days that are not a calendar month end; on a month end
     the model reads month-end snapshots of the last `roll_rate_flow_history_months` months (default 13:
     enough for a 7-step diagonal plus its opening month) and writes that month only. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='to_month_end',
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key='to_month_end') }}
 
 {%- set business_date = var('business_date', none) -%}
 {%- set history_months = var('roll_rate_flow_history_months', 13) | int -%}

@@ -4,14 +4,7 @@
     date is not a calendar month end selects nothing (the filter is decided at compile time, so no scan);
     on a month end it rebuilds that month only (delete+insert keyed on to_month_end). Without the
     business_date var every month end is built (backfill / full refresh). -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='to_month_end',
-        on_schema_change='fail',
-    )
-}}
+{{ config(unique_key='to_month_end') }}
 
 {%- set business_date = var('business_date', none) -%}
 {%- if business_date is not none -%}
