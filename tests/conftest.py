@@ -13,8 +13,13 @@ os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}"
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[1] / "dags")
-# A fixed dummy key for the blacklist's keyed hashes (real deployments set their own secret).
+# A fixed dummy key for the blacklist's keyed hashes and dummy Metro 2 reporter settings (real
+# deployments set their own; nothing has a default in code).
 os.environ.setdefault("CREDITWH_BLACKLIST_KEY", "test-only-blacklist-key-not-a-secret")
+for _name, _value in {"IDENTIFICATION_NUMBER": "TESTFURN01", "REPORTER_NAME": "TEST FURNISHER",
+                      "REPORTER_ADDRESS": "1 TEST STREET", "REPORTER_TELEPHONE_NUMBER": "5550100000",
+                      "EQUIFAX_PROGRAM_IDENTIFIER": "TESTEQFX01"}.items():  # fmt: skip
+    os.environ.setdefault(f"CREDITWH_BUREAU_{_name}", _value)
 
 import pytest
 from sim_dates import SMALL_DAYS, START

@@ -40,7 +40,7 @@ def cmd_demo(args) -> None:
     started = time.monotonic()
     s = settings()
     print(f"data directory: {s.data_dir}")
-    _demo_blacklist_key(s)
+    _demo_settings(s)
     cmd_simulate(args)
     args.end = args.start + dt.timedelta(days=args.days - 1)
     args.source = "files"
@@ -48,21 +48,27 @@ def cmd_demo(args) -> None:
     print(f"done in {time.monotonic() - started:.0f} s: warehouse {s.warehouse_path}, outbox {s.outbox_dir}")
 
 
-def _demo_blacklist_key(s) -> None:
-    """The blacklist's HMAC key comes from the deployment's secrets. For the demo only, make a random key
-    once and keep it under the data directory (outside the repository), unless one is set already."""
+def _demo_settings(s) -> None:
+    """Deployment settings the demo has no real value for. The blacklist's HMAC key: a random key made
+    once and kept under the data directory (outside the repository). The Metro 2 reporter: values marked
+    DEMO. Anything already set in the environment is kept; real deployments set all of them."""
     import os
     import secrets
 
+    for name, value in {"IDENTIFICATION_NUMBER": "DEMO000001", "REPORTER_NAME": "DEMO CARD ISSUER (NOT REAL)",
+                        "REPORTER_ADDRESS": "DEMO ONLY", "REPORTER_TELEPHONE_NUMBER": "0000000000",
+                        "EQUIFAX_PROGRAM_IDENTIFIER": "DEMO"}.items():  # fmt: skip
+        os.environ.setdefault(f"CREDITWH_BUREAU_{name}", value)
     if os.environ.get("CREDITWH_BLACKLIST_KEY"):
         return
     key_file = s.data_dir / "secrets" / "blacklist_demo.key"
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         key_file.touch(mode=0o600)
         key_file.write_text(secrets.token_hex(32))
     os.environ["CREDITWH_BLACKLIST_KEY"] = key_file.read_text().strip()
-    print(f"demo blacklist key: {key_file} (set CREDITWH_BLACKLIST_KEY for real deployments)")
+    print(f"demo blacklist key: {key_file}; demo Metro 2 reporter settings (real deployments set "
+          "CREDITWH_BLACKLIST_KEY and CREDITWH_BUREAU_*)")
 
 
 def cmd_data_docs(args) -> None:

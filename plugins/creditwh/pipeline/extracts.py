@@ -2,7 +2,9 @@
 
 Both read the warehouse after the marts gate passed, stage their files, validate them and publish them
 atomically into the outbox (creditwh.publish); each returns a small summary for XCom. Nothing is
-published when a check fails, and earlier files are never touched.
+published when a check fails, and earlier files are never touched. Each first finishes a publication a
+killed run left sealed but undelivered (creditwh.publish.recover), then records its own state rows and
+sealed files in one warehouse transaction before moving anything into the outbox.
 
 Metro 2 restatements: the period's first publication is `metro2_<YYYYMMDD>.dat`. A re-run with unchanged
 rows publishes nothing (the delivered bytes stand). A re-run whose rows changed (a restated period) writes
@@ -35,85 +37,139 @@ class NothingToReport(PipelineError):
     """The bureau model has no rows for the period (the period end's dbt run has not happened)."""
 
 
+class BureauReporterMissing(PipelineError):
+    """Metro 2 reporter settings are missing or invalid: a placeholder must never reach a bureau."""
+
+
 @dataclass(frozen=True)
 class BureauReporter:
-    """Header values of the Metro 2 file (environment, with neutral defaults for tests and development)."""
+    """Who furnishes the Metro 2 file: the header's reporter fields, the program identifiers the bureaus
+    assigned and the identification number of every Base Segment. All from CREDITWH_BUREAU_<FIELD>
+    (e.g. CREDITWH_BUREAU_REPORTER_NAME), with no defaults in code."""
 
-    reporter_name: str = "CREDITWH CARD SERVICES"
-    reporter_address: str = "1 FINANCE STREET BEIJING"
-    reporter_telephone_number: str = ""
+    identification_number: str
+    reporter_name: str
+    reporter_address: str
+    reporter_telephone_number: str
     equifax_program_identifier: str = ""
     experian_program_identifier: str = ""
     trans_union_program_identifier: str = ""
     innovis_program_identifier: str = ""
 
+    REQUIRED = ("identification_number", "reporter_name", "reporter_address", "reporter_telephone_number")
+    PROGRAMS = ("equifax_program_identifier", "experian_program_identifier", "trans_union_program_identifier",
+                "innovis_program_identifier")  # fmt: skip
+
+    @staticmethod
+    def env_name(field_name: str) -> str:
+        return f"CREDITWH_BUREAU_{field_name.upper()}"
+
     @classmethod
     def from_env(cls) -> BureauReporter:
-        return cls(**{
-            name: os.environ.get(f"CREDITWH_BUREAU_{name.upper()}", default)
-            for name, default in cls().__dict__.items()
-        })  # fmt: skip
+        values = {n: os.environ.get(cls.env_name(n), "").strip() for n in cls.REQUIRED + cls.PROGRAMS}
+        problems = [f"{cls.env_name(n)} is not set" for n in cls.REQUIRED if not values[n]]
+        if not any(values[n] for n in cls.PROGRAMS):
+            problems.append("no program identifier is set (at least one of "
+                            + ", ".join(cls.env_name(n) for n in cls.PROGRAMS) + ")")  # fmt: skip
+        problems += _field_problems(values)
+        if problems:
+            raise BureauReporterMissing(
+                "Metro 2 reporter settings: " + "; ".join(problems)
+                + " (docs/operations.md, 'Security'; the values come from the bureaus' furnisher agreements)"
+            )
+        return cls(**values)
+
+
+def _field_problems(values: dict[str, str]) -> list[str]:
+    """Values that the Metro 2 layout cannot carry (too long; a telephone number is 10 digits)."""
+    from creditwh.reporting.metro2.spec import BASE, HEADER
+
+    problems = []
+    for name, value in values.items():
+        layout = BASE if name == "identification_number" else HEADER
+        if len(value) > layout.field(name).length:
+            problems.append(f"{BureauReporter.env_name(name)} is {len(value)} characters, the {layout.name} "
+                            f"field holds {layout.field(name).length}")  # fmt: skip
+    phone = values["reporter_telephone_number"]
+    if phone and not (phone.isdigit() and len(phone) == 10):
+        problems.append(f"{BureauReporter.env_name('reporter_telephone_number')} must be 10 digits")
+    return problems
 
 
 # ---------------------------------------------------------------- blacklist (daily)
 
 
 def publish_blacklist(business_date: dt.date, settings: Settings) -> dict:
-    """Compute the day's blacklist delta + snapshot and publish them to outbox/blacklist/<date>/."""
+    """Compute the day's blacklist delta + snapshot and publish them to outbox/blacklist/<date>/ (plus a
+    re-key file when this run rotates the HMAC key, see creditwh.reporting.blacklist.rotation)."""
     import duckdb
 
-    from creditwh.publish import Publication
-    from creditwh.reporting.blacklist import BlacklistPolicy, load_key
+    from creditwh.publish import Publication, recover
+    from creditwh.reporting.blacklist import BlacklistPolicy, key_id, load_key
     from creditwh.reporting.blacklist.delta import (
         DELTA,
         DELTA_COLUMNS,
+        PUBLICATIONS,
         SNAPSHOT,
         SNAPSHOT_COLUMNS,
         build_blacklist,
+        ensure_state_tables,
         record_publication,
     )
+    from creditwh.reporting.blacklist.rotation import REKEY, REKEY_COLUMNS, ROTATION_ENV, check_key
 
-    key = load_key()  # before touching anything: a missing key fails fast
+    key = load_key()  # before touching anything: a missing or weak key fails fast
     policy = BlacklistPolicy.from_env()
     con = duckdb.connect(str(settings.warehouse_path))
     try:
+        recover(con, settings)
         con.execute("BEGIN")
-        result = build_blacklist(con, business_date, policy, key)
+        ensure_state_tables(con)
+        rekey_from = check_key(con, business_date, key_id(key), os.environ.get(ROTATION_ENV) or None, PUBLICATIONS)
+        result = build_blacklist(con, business_date, policy, key, rekey_from=rekey_from)
         summary = {"business_date": business_date.isoformat(), "sequence": result.sequence,
-                   "actions": result.actions, "listed": result.listed, "files": []}  # fmt: skip
+                   "actions": result.actions, "listed": result.listed, "key_id": result.key_id,
+                   "files": []}  # fmt: skip
         if not result.changed:
             con.execute("ROLLBACK")
             log.info("blacklist %s: already published, nothing changed", business_date)
             return {**summary, "status": "unchanged"}
         suffix = f"{business_date:%Y%m%d}" + (f"_c{result.sequence:02d}" if result.sequence else "")
         kind = "correction" if result.sequence else "original"
+        parts = [("delta", DELTA, DELTA_COLUMNS, "subject_key"), ("snapshot", SNAPSHOT, SNAPSHOT_COLUMNS, "subject_key")]
+        if rekey_from is not None:
+            parts.append(("rekey", REKEY, REKEY_COLUMNS, "previous_subject_key"))
         with Publication(settings, BLACKLIST_EXTRACT, business_date) as pub:
-            for part, table, columns in (
-                ("delta", DELTA, DELTA_COLUMNS),
-                ("snapshot", SNAPSHOT, SNAPSHOT_COLUMNS),
-            ):
+            for part, table, columns, order_by in parts:
                 name = f"blacklist_{part}_{suffix}.csv"
-                rows = _write_blacklist_csv(con, table, columns, pub.path(name))
-                totals = dict(result.actions) if part == "delta" else {"listed": rows}
+                rows = _write_blacklist_csv(con, table, columns, pub.path(name), order_by)
+                totals = {"delta": dict(result.actions), "snapshot": {"listed": rows}, "rekey": {"rekeyed": rows}}[part]
+                extra = {"part": part, "sequence": result.sequence, "furnisher_id": policy.furnisher_id,
+                         "key_id": result.key_id}  # fmt: skip
+                if rekey_from is not None:
+                    extra["previous_key_id"] = rekey_from
                 pub.add(name, records=rows, control_totals={k: int(v) for k, v in sorted(totals.items())},
-                        kind=kind, extra={"part": part, "sequence": result.sequence,
-                                          "furnisher_id": policy.furnisher_id})  # fmt: skip
-            published = pub.commit()
-        record_publication(con, result)
-        con.execute("COMMIT")
+                        kind=kind, extra=extra)  # fmt: skip
+            pub.seal(con)
+            record_publication(con, result)
+            con.execute("COMMIT")
+            published = pub.deliver(con)
     except BaseException:
         _rollback(con)
         raise
     finally:
         con.close()
+    if rekey_from is not None:
+        log.warning("blacklist %s: HMAC key rotated from key id %s to %s (%d subjects re-keyed)",
+                    business_date, rekey_from, result.key_id, result.rekeyed)  # fmt: skip
     log.info("blacklist %s published: %s, %d listed", business_date, result.actions, result.listed)
-    return {**summary, "status": "published", "files": [str(p) for p in published]}
+    return {**summary, "status": "published", "rekeyed": result.rekeyed, "files": [str(p) for p in published]}
 
 
-def _write_blacklist_csv(con, table, columns, path) -> int:
+def _write_blacklist_csv(con, table, columns, path, order_by) -> int:
     from creditwh.reporting.blacklist.delta import write_csv
 
-    return write_csv(con, table, columns, path)
+    return write_csv(con, table, columns, path, order_by)
 
 
 def _rollback(con) -> None:
@@ -144,17 +200,20 @@ def publish_bureau(period_end: dt.date, settings: Settings, reporter: BureauRepo
     was already delivered and its rows changed) to outbox/metro2/<period_end>/."""
     import duckdb
 
-    from creditwh.publish import Publication
+    from creditwh.publish import Publication, recover
     from creditwh.reporting.metro2 import Metro2Header, validate_metro2, write_metro2
 
-    reporter = reporter or BureauReporter.from_env()
+    reporter = reporter or BureauReporter.from_env()  # before touching anything: missing settings fail fast
     con = duckdb.connect(str(settings.warehouse_path))
     try:
+        recover(con, settings)
         con.execute("BEGIN")
         _ensure_bureau_state(con)
-        (rows,) = con.execute(
-            f"SELECT count(*) FROM {BUREAU_MODEL} WHERE period_end = ?", [period_end]
-        ).fetchone()
+        # the furnisher's identification number comes from the reporter settings, not the model's dbt var
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE bureau_rows AS
+            SELECT * REPLACE (CAST($ident AS VARCHAR) AS identification_number)
+            FROM {BUREAU_MODEL} WHERE period_end = $p""", {"ident": reporter.identification_number, "p": period_end})
+        (rows,) = con.execute("SELECT count(*) FROM bureau_rows").fetchone()
         if not rows:
             raise NothingToReport(
                 f"{BUREAU_MODEL} has no rows for period {period_end}: was dbt run for that date?"
@@ -165,7 +224,7 @@ def publish_bureau(period_end: dt.date, settings: Settings, reporter: BureauRepo
         struct = ", ".join(f"'{c}': b.\"{c}\"" for c in columns if c != "correction_indicator")
         con.execute(f"""CREATE OR REPLACE TEMP TABLE bureau_current AS
             SELECT b.*, md5(CAST({{{struct}}} AS VARCHAR) || coalesce(j.h, '')) AS row_hash
-            FROM {BUREAU_MODEL} b LEFT JOIN {j1_hash} j USING (account_id) WHERE b.period_end = $p""",
+            FROM bureau_rows b LEFT JOIN {j1_hash} j USING (account_id)""",
                     {"p": period_end})  # fmt: skip
         (sequence,) = con.execute(
             f"SELECT coalesce(max(publication_sequence) + 1, 0) FROM {BUREAU_PUBLISHED} WHERE period_end = ?",
@@ -192,7 +251,7 @@ def publish_bureau(period_end: dt.date, settings: Settings, reporter: BureauRepo
         header = Metro2Header(
             reporter_name=reporter.reporter_name,
             reporter_address=reporter.reporter_address,
-            reporter_telephone_number=reporter.reporter_telephone_number or None,
+            reporter_telephone_number=reporter.reporter_telephone_number,
             equifax_program_identifier=reporter.equifax_program_identifier,
             experian_program_identifier=reporter.experian_program_identifier,
             trans_union_program_identifier=reporter.trans_union_program_identifier,
@@ -221,11 +280,12 @@ def publish_bureau(period_end: dt.date, settings: Settings, reporter: BureauRepo
                 "sequence": int(sequence), "physical_records": written.physical_records,
                 "trailer": written.trailer, "validated_against": previous.name if previous else None,
                 "validation_warnings": report.warning_count})  # fmt: skip
-            published = pub.commit()
-        con.execute(f"""INSERT INTO {BUREAU_PUBLISHED}
-            SELECT period_end, $seq, $name, account_id, correction_indicator, row_hash FROM bureau_out""",
-                    {"seq": sequence, "name": name})  # fmt: skip
-        con.execute("COMMIT")
+            pub.seal(con)
+            con.execute(f"""INSERT INTO {BUREAU_PUBLISHED}
+                SELECT period_end, $seq, $name, account_id, correction_indicator, row_hash FROM bureau_out""",
+                        {"seq": sequence, "name": name})  # fmt: skip
+            con.execute("COMMIT")
+            published = pub.deliver(con)
     except BaseException:
         _rollback(con)
         raise

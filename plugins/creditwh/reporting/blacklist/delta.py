@@ -4,6 +4,7 @@ All set-based in DuckDB over the warehouse (marts.fct_account_daily for the busi
 dimensions) and the published state, an append-only version log kept in the warehouse:
 
   reporting.blacklist_published    one row per subject per published change (record_version 1, 2, ...)
+  reporting.blacklist_publications one row per published (date, sequence) with the key id it used
   reporting.blacklist_resolutions  operator input: person_id, reason_code (DISPUTE_UPHELD / ERROR),
                                    effective_date, note
 
@@ -32,13 +33,14 @@ from dataclasses import dataclass
 
 import duckdb
 
-from creditwh.reporting.blacklist.keys import hmac_pads, hmac_sha256_sql
+from creditwh.reporting.blacklist.keys import hmac_pads, hmac_sha256_sql, key_id, subject_identity_sql
 from creditwh.reporting.blacklist.policy import (
     CHARGE_OFF_REASON,
     DPD_REASON,
     FRAUD_REASON,
     BlacklistPolicy,
 )
+from creditwh.reporting.blacklist.rotation import rekey_subjects
 
 PUBLISHED = "reporting.blacklist_published"
 PUBLICATIONS = "reporting.blacklist_publications"  # one row per published (date, sequence), even if empty
@@ -71,6 +73,9 @@ class BlacklistResult:
     changed: bool  # False: a re-run with nothing new (no files to publish)
     actions: dict[str, int]
     listed: int  # subjects in the snapshot
+    key_id: str  # id of the HMAC key the subject keys were made with (keys.key_id)
+    rekeyed_from: str | None = None  # id of the previous key when this publication rotates the key
+    rekeyed: int = 0  # subjects moved to the new key (rows of temp table bl_rekey)
 
 
 def ensure_state_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -85,6 +90,8 @@ def ensure_state_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""CREATE TABLE IF NOT EXISTS {PUBLICATIONS} (
         business_date DATE NOT NULL, publication_sequence INTEGER NOT NULL, delta_rows INTEGER NOT NULL,
         listed INTEGER NOT NULL, PRIMARY KEY (business_date, publication_sequence))""")
+    # the key each publication used (NULL: published before key ids were recorded)
+    con.execute(f"ALTER TABLE {PUBLICATIONS} ADD COLUMN IF NOT EXISTS key_id VARCHAR")
     con.execute(f"""CREATE TABLE IF NOT EXISTS {RESOLUTIONS} (
         person_id VARCHAR NOT NULL, reason_code VARCHAR NOT NULL
             CHECK (reason_code IN ('DISPUTE_UPHELD', 'ERROR')),
@@ -100,15 +107,18 @@ def _reasons_sql(policy: BlacklistPolicy) -> str:
 
 
 def build_blacklist(
-    con: duckdb.DuckDBPyConnection, business_date: dt.date, policy: BlacklistPolicy, key: bytes
+    con: duckdb.DuckDBPyConnection,
+    business_date: dt.date,
+    policy: BlacklistPolicy,
+    key: bytes,
+    rekey_from: str | None = None,
 ) -> BlacklistResult:
-    """Compute the day's delta and snapshot into temp tables bl_delta / bl_snapshot (not yet recorded)."""
+    """Compute the day's delta and snapshot into temp tables bl_delta / bl_snapshot (not yet recorded).
+    With `rekey_from` (a declared rotation, see rotation.py) the published state is first moved to the new
+    key (state rows written now, mapping in temp table bl_rekey), so the delta holds only the day's changes."""
     ensure_state_tables(con)
     ipad, opad = hmac_pads(key)
-    normalized = (
-        "CASE WHEN p.id_number IS NULL THEN 'PERSON:' || s.person_id ELSE "
-        "upper(trim(coalesce(p.id_type, ''))) || ':' || upper(regexp_replace(p.id_number, '[^0-9A-Za-z]', '', 'g')) END"
-    )
+    normalized = subject_identity_sql("p", "s.person_id")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE bl_current AS
         WITH per_person AS (
@@ -136,6 +146,9 @@ def build_blacklist(
         f"SELECT coalesce(max(publication_sequence) + 1, 0) FROM {PUBLICATIONS} WHERE business_date = $d",
         {"d": business_date},
     ).fetchone()
+    rekeyed = 0
+    if rekey_from is not None:
+        rekeyed = rekey_subjects(con, business_date, int(sequence), PUBLISHED, {"ipad": ipad, "opad": opad})
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE bl_next AS
         WITH baseline AS (
@@ -231,18 +244,21 @@ def build_blacklist(
     )
     actions = dict(con.execute(f"SELECT action, count(*) FROM {DELTA} GROUP BY ALL").fetchall())
     (listed,) = con.execute(f"SELECT count(*) FROM {SNAPSHOT}").fetchone()
-    changed = sequence == 0 or bool(actions)
+    changed = sequence == 0 or bool(actions) or rekey_from is not None
     return BlacklistResult(
         business_date=business_date,
         sequence=int(sequence),
         changed=changed,
         actions={a: int(actions.get(a, 0)) for a in ("ADD", "UPDATE", "REMOVE")},
         listed=int(listed),
+        key_id=key_id(key),
+        rekeyed_from=rekey_from,
+        rekeyed=rekeyed,
     )
 
 
 def record_publication(con: duckdb.DuckDBPyConnection, result: BlacklistResult) -> None:
-    """Append the published delta to the version log (after the files are in the outbox)."""
+    """Append the published delta to the version log (in the transaction that seals the files)."""
     con.execute(
         f"""INSERT INTO {PUBLISHED}
         SELECT subject_key, record_version, $d, $seq, action, status, person_id, reason_codes, removal_reason,
@@ -252,22 +268,26 @@ def record_publication(con: duckdb.DuckDBPyConnection, result: BlacklistResult) 
         {"d": result.business_date, "seq": result.sequence},
     )
     con.execute(
-        f"INSERT INTO {PUBLICATIONS} VALUES ($d, $seq, $rows, $listed)",
+        f"""INSERT INTO {PUBLICATIONS} (business_date, publication_sequence, delta_rows, listed, key_id)
+            VALUES ($d, $seq, $rows, $listed, $key_id)""",
         {
             "d": result.business_date,
             "seq": result.sequence,
             "rows": sum(result.actions.values()),
             "listed": result.listed,
+            "key_id": result.key_id,
         },
     )
 
 
-def write_csv(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], path) -> int:
-    """Write `table` as UTF-8 CSV with a header, rows in subject_key order; returns the row count."""
+def write_csv(
+    con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], path, order_by: str = "subject_key"
+) -> int:
+    """Write `table` as UTF-8 CSV with a header, rows in `order_by` order; returns the row count."""
     target = str(path).replace("'", "''")
     con.execute("SET preserve_insertion_order = true")
     con.execute(
-        f"""COPY (SELECT {", ".join(columns)} FROM {table} ORDER BY subject_key)
+        f"""COPY (SELECT {", ".join(columns)} FROM {table} ORDER BY {order_by})
             TO '{target}' (FORMAT csv, HEADER true, DATEFORMAT '%Y-%m-%d')"""
     )
     (n,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()

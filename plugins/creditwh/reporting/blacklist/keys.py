@@ -2,7 +2,11 @@
 
 An unkeyed hash of an 18-digit Chinese resident id is reversed by enumerating its small structured space
 (credit-domain.md §6), so the key is a deployment secret: environment variable CREDITWH_BLACKLIST_KEY, or
-the password of the Airflow connection `blacklist_hmac`. There is deliberately no default.
+the password of the Airflow connection `blacklist_hmac`. There is deliberately no default, and a short or
+low-entropy key is refused (a guessable key is as reversible as no key).
+
+Each publication records the key's id (`key_id`: 16 hex of HMAC(key, "creditwh key id"), never the key), so
+a changed key is noticed instead of silently re-keying the whole blacklist (see rotation.py).
 
 DuckDB has sha256 but no hmac, so HMAC (RFC 2104) is spelled out in SQL: sha256(K^opad || sha256(K^ipad || m))
 with the two padded keys bound as BLOB parameters (never inlined in the SQL text, which may be logged).
@@ -11,17 +15,27 @@ with the two padded keys bound as BLOB parameters (never inlined in the SQL text
 from __future__ import annotations
 
 import hashlib
+import hmac
+import math
 import os
+from collections import Counter
 
 from creditwh.errors import PipelineError
 
 KEY_ENV = "CREDITWH_BLACKLIST_KEY"
 KEY_CONN_ID = "blacklist_hmac"
 _BLOCK = 64  # SHA-256 block size in bytes
+MIN_KEY_BYTES = 32
+MIN_KEY_BITS = 128  # estimated from the key's own character frequencies
+KEY_GENERATE_HINT = "generate one with: openssl rand -hex 32"
 
 
 class BlacklistKeyMissing(PipelineError):
     """No HMAC key configured: the blacklist cannot be published without it (retrying will not help)."""
+
+
+class BlacklistKeyWeak(PipelineError):
+    """The configured HMAC key is too short or too repetitive to protect the subject keys."""
 
 
 def load_key(conn_id: str = KEY_CONN_ID) -> bytes:
@@ -34,7 +48,25 @@ def load_key(conn_id: str = KEY_CONN_ID) -> bytes:
             f"blacklist HMAC key missing: set the environment variable {KEY_ENV} or the password of the "
             f"Airflow connection '{conn_id}' (the key is a deployment secret; there is no default)"
         )
-    return value.encode()
+    key = value.encode()
+    check_key_strength(key, source=KEY_ENV if os.environ.get(KEY_ENV) else f"Airflow connection '{conn_id}'")
+    return key
+
+
+def check_key_strength(key: bytes, source: str = KEY_ENV) -> None:
+    """Refuse keys under 32 bytes or under ~128 bits by their character frequencies (e.g. 'aaaa…', 'change-me')."""
+    counts = Counter(key)
+    bits = sum(n * math.log2(len(key) / n) for n in counts.values())
+    if len(key) < MIN_KEY_BYTES or bits < MIN_KEY_BITS:
+        raise BlacklistKeyWeak(
+            f"blacklist HMAC key from {source} is too weak: {len(key)} bytes, ~{bits:.0f} bits by its character "
+            f"frequencies (rule: at least {MIN_KEY_BYTES} bytes and {MIN_KEY_BITS} bits; {KEY_GENERATE_HINT})"
+        )
+
+
+def key_id(key: bytes) -> str:
+    """Identifies a key without revealing it: recorded with each publication and its manifests."""
+    return hmac.new(key, b"creditwh key id", hashlib.sha256).hexdigest()[:16]
 
 
 def _key_from_airflow(conn_id: str) -> str:
@@ -52,6 +84,16 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
         key = hashlib.sha256(key).digest()
     key = key.ljust(_BLOCK, b"\0")
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+
+def subject_identity_sql(pii: str, person_id: str) -> str:
+    """The normalized identity a subject key is made of: id_type ':' id_number (alphanumerics, upper case)
+    from `pii` (a restricted.dim_customer_pii alias), or 'PERSON:' || person_id without an id number."""
+    return (
+        f"CASE WHEN {pii}.id_number IS NULL THEN 'PERSON:' || {person_id} ELSE "
+        f"upper(trim(coalesce({pii}.id_type, ''))) || ':' || "
+        f"upper(regexp_replace({pii}.id_number, '[^0-9A-Za-z]', '', 'g')) END"
+    )
 
 
 def hmac_sha256_sql(message_sql: str, ipad_param: str = "$ipad", opad_param: str = "$opad") -> str:
