@@ -14,17 +14,19 @@ import datetime as dt
 from airflow.sdk import Param, dag, task
 from creditwh.alerts import on_failure_callback
 from creditwh.pipeline.assets import MONTH_END
+from creditwh.pipeline.daily import FIRST_BUSINESS_DATE
 from creditwh.pipeline.policy import RETRY_POLICY, WAREHOUSE_POOL
 
 
 @dag(
     dag_id="credit_bureau_monthly",
     schedule=[MONTH_END],
-    start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,
     params={"period_end": Param(None, type=["null", "string"], description="YYYY-MM-DD, manual runs only")},
     default_args={
+        # The daily DAG's first business date, in default_args for the same reason as there.
+        "start_date": dt.datetime.combine(FIRST_BUSINESS_DATE, dt.time(), tzinfo=dt.UTC),
         "retries": 1,
         "retry_delay": dt.timedelta(minutes=5),
         "retry_policy": RETRY_POLICY,

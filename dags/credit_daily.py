@@ -42,11 +42,18 @@ def _date(ds: str) -> dt.date:
 @dag(
     dag_id="credit_daily",
     schedule=CronDataIntervalTimetable("0 3 * * *", timezone="UTC"),
-    start_date=dt.datetime(2026, 1, 1, 3, tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,
-    params={"source": Param("files", enum=["files", "postgres"], description="Where the day's snapshots come from")},
+    params={
+        "source": Param("files", enum=["files", "postgres"], description="Where the day's snapshots come from"),
+        "wait_for_drop": Param(
+            True, type="boolean", description="Wait for a missing drop (scheduled runs); false fails at once"
+        ),
+    },
     default_args={
+        # In default_args (not the DAG's own start_date) so that Airflow refuses a manual trigger for an
+        # earlier logical date instead of creating an empty run that "succeeds".
+        "start_date": dt.datetime.combine(daily.FIRST_BUSINESS_DATE, dt.time(3), tzinfo=dt.UTC),
         "retries": 2,
         "retry_delay": dt.timedelta(minutes=2),
         "retry_exponential_backoff": True,
@@ -67,8 +74,8 @@ def credit_daily():
         return "extract_from_postgres" if params["source"] == "postgres" else "wait_for_drop"
 
     @task.sensor(poke_interval=60, timeout=6 * 3600, mode="reschedule")
-    def wait_for_drop(ds=None) -> PokeReturnValue:
-        return PokeReturnValue(is_done=daily.drop_arrived(_date(ds), settings()))
+    def wait_for_drop(ds=None, params=None) -> PokeReturnValue:
+        return PokeReturnValue(is_done=daily.poke_drop(_date(ds), settings(), wait=params["wait_for_drop"]))
 
     @task
     def extract_from_postgres(ds=None) -> str:

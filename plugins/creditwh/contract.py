@@ -3,7 +3,7 @@
 One drop per business date in ``<landing>/<YYYY-MM-DD>/``::
 
     accounts_<YYYYMMDD>.parquet    full snapshot of the book as of the business date
-    payments_<YYYYMMDD>.parquet    payments posted that day (reversals as negative rows)
+    payments_<YYYYMMDD>.parquet    payments posted that day, each with its effective date (reversals negative)
     customers_<YYYYMMDD>.parquet   customers created or changed that day (all of them on the first day)
     manifest_<YYYYMMDD>.json       control manifest, written last: its presence means the drop is complete
 
@@ -80,7 +80,8 @@ PAYMENTS = Dataset(
         "business_date": "DATE",
         "payment_id": "VARCHAR",
         "account_id": "VARCHAR",
-        "payment_date": "DATE",  # posting date = business date
+        "posting_date": "DATE",  # the day the platform posted it = the drop's business date
+        "effective_date": "DATE",  # value date: when the money was received (<= posting_date), see below
         "payment_amount": MONEY,  # positive; REVERSAL rows negative
         "payment_type": "VARCHAR",  # PAYMENT / REVERSAL / RECOVERY
         "payment_channel": "VARCHAR",  # AUTOPAY / ACH / CARD / BRANCH
@@ -113,6 +114,15 @@ CUSTOMERS = Dataset(
     key=("customer_id",),
     control_totals=(),
 )
+
+# A payment is posted on the business date of the drop that carries it, but counts from the day the money
+# was received (Reg Z 12 CFR 1026.10(a); the platform back-dates interest and delinquency to it): a payment
+# made on a weekend or holiday posts on the next banking day, a mailed cheque after lockbox processing.
+# effective_date may precede posting_date by at most this many days: the longest bank closure the platform
+# meets (Spring Festival or National Day: up to 9 days with the adjoining weekend) plus one processing day,
+# which also covers a weekend plus five days of cheque processing. A larger gap is a mis-dated or re-posted
+# payment, and the raw gate rejects it.
+PAYMENT_MAX_BACKDATE_DAYS = 10
 
 DATASETS: tuple[Dataset, ...] = (ACCOUNTS, PAYMENTS, CUSTOMERS)
 BY_NAME = {d.name: d for d in DATASETS}

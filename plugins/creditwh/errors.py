@@ -6,7 +6,9 @@ from pathlib import Path
 
 
 class PipelineError(Exception):
-    """Base class. `retriable` tells the orchestrator whether trying again can help."""
+    """Base class. `retriable` tells the orchestrator whether trying again can help: the DAGs' retry policy
+    (creditwh.pipeline.policy) retries exactly the retriable classes of this module, so a retriable error
+    belongs here, and nowhere else."""
 
     retriable = False
 
@@ -24,6 +26,17 @@ class DropNotArrived(PipelineError):
     """No manifest yet: the drop is incomplete or late. Worth waiting for."""
 
     retriable = True
+
+
+class DropMissing(PipelineError):
+    """No manifest for a date run by hand, which does not wait for it: say so at once instead of polling."""
+
+    def __init__(self, business_date, manifest: Path):
+        self.business_date, self.manifest = business_date, manifest
+        super().__init__(
+            f"no drop for {business_date} in {manifest.parent}: {manifest.name} is missing "
+            "(the card platform writes it last, once the day's files are complete)"
+        )
 
 
 class DbtBuildError(PipelineError):

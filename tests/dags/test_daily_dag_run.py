@@ -53,7 +53,7 @@ def test_a_bad_drop_fails_the_run_and_loads_nothing(data_dir, airflow_db):
     before = _raw_state(s.warehouse_path)
     manifest = s.drop_dir(dates[1]) / manifest_name(dates[1])
     manifest.write_text(manifest.read_text().replace('"records": ', '"records": 1', 1))
-    with pytest.raises(RuntimeError, match="failed"):
+    with pytest.raises(airflow_env.RunFailed, match="verify_drop failed: DropRejected: "):
         airflow_env.run_dates("credit_daily", dates[1:], progress=lambda _: None)
     assert _raw_state(s.warehouse_path) == before
     assert manifest.exists()
@@ -113,7 +113,7 @@ def test_a_failing_model_fails_its_area_task_and_nothing_is_published(data_dir, 
     con = duckdb.connect(str(s.warehouse_path))
     con.execute("alter table marts.fct_account_daily rename column bucket_code to bucket_code_old")
     con.close()
-    with pytest.raises(RuntimeError, match="failed"):
+    with pytest.raises(airflow_env.RunFailed, match=r"transform\.area\[marts\] failed: DbtModelFailed: "):
         airflow_env.run_dates("credit_daily", dates[1:], progress=lambda _: None)
 
     states = _task_states("credit_daily", dates[1])

@@ -113,12 +113,32 @@ BREAKS = [
     (
         "payment_of_other_day",
         (
-            "update raw.payments set payment_date = payment_date - 1 where business_date = ? "
+            "update raw.payments set posting_date = posting_date - 1 where business_date = ? "
             "and payment_id = '{key}'"
         ),
         PAYMENT,
         "raw_payments",
-        "payment_date_is_business_date",
+        "posting_date_is_business_date",
+    ),
+    (
+        "payment_back_dated_too_far",
+        (
+            "update raw.payments set effective_date = posting_date - 11 where business_date = ? "
+            "and payment_id = '{key}'"
+        ),
+        PAYMENT,
+        "raw_payments",
+        "effective_date_within_backdating_window",
+    ),
+    (
+        "payment_effective_after_posting",
+        (
+            "update raw.payments set effective_date = posting_date + 1 where business_date = ? "
+            "and payment_id = '{key}'"
+        ),
+        PAYMENT,
+        "raw_payments",
+        "effective_date_within_backdating_window",
     ),
     (
         "account_row_of_other_day",

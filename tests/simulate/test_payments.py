@@ -9,13 +9,13 @@ def test_every_reversal_returns_an_earlier_payment_of_the_same_account(book_45_d
     for snap in book_45_days:
         rows = snap.payments.to_pylist()
         for r in rows:
-            assert r["payment_date"] == snap.business_date
+            assert r["posting_date"] == snap.business_date
             if r["payment_type"] == "REVERSAL":
                 original = payments.get(r["reversal_of_payment_id"])
                 assert original is not None, r
                 assert original["payment_type"] == "PAYMENT"
                 assert original["account_id"] == r["account_id"]
-                assert original["payment_date"] < r["payment_date"]
+                assert original["posting_date"] < r["posting_date"]
                 assert r["payment_amount"] == -original["payment_amount"] < 0
                 assert r["return_reason"] in ("NSF", "STOP_PAYMENT", "ACCOUNT_CLOSED")
                 reversals += 1

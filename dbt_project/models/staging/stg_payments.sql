@@ -22,7 +22,8 @@ renamed as (
         upper(return_reason) as return_reason,
 
         ---------- dates
-        payment_date,
+        posting_date,
+        effective_date,
 
         ---------- numerics
         {{ money("payment_amount") }} as payment_amount,

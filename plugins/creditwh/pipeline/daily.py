@@ -17,8 +17,28 @@ log = logging.getLogger(__name__)
 PLATFORM_CONN_ID = "card_platform"
 
 
+# The earliest business date the DAGs run: their start_date. Airflow creates no task instances for a
+# manual run before a DAG's start_date and marks that empty run a success, so it lies far enough back
+# for any history a bank loads (catchup is off: an early start date schedules nothing by itself).
+FIRST_BUSINESS_DATE = dt.date(2000, 1, 1)
+
+
 def drop_arrived(business_date: dt.date, settings: Settings) -> bool:
     return (settings.drop_dir(business_date) / manifest_name(business_date)).exists()
+
+
+def poke_drop(business_date: dt.date, settings: Settings, wait: bool) -> bool:
+    """The drop sensor's poke: True once the manifest is there. A run that does not wait (a date run by
+    hand) fails at once with DropMissing; a scheduled run logs what it waits for and pokes again."""
+    if drop_arrived(business_date, settings):
+        return True
+    manifest = settings.drop_dir(business_date) / manifest_name(business_date)
+    if not wait:
+        from creditwh.errors import DropMissing
+
+        raise DropMissing(business_date, manifest)
+    log.info("waiting for the drop of %s: %s not there yet (the platform writes it last)", business_date, manifest)
+    return False
 
 
 def extract_from_postgres(business_date: dt.date, settings: Settings, conn_id: str = PLATFORM_CONN_ID) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
-from creditwh.contract import ACCOUNT_STATUSES, PAYMENT_TYPES, STATUS_REASONS
+from creditwh.contract import ACCOUNT_STATUSES, PAYMENT_MAX_BACKDATE_DAYS, PAYMENT_TYPES, STATUS_REASONS
 from creditwh.quality.severity import critical, warning
 
 # A balance beyond these is a unit or parsing error (cents as units, a shifted decimal), not a customer.
@@ -300,10 +300,26 @@ RAW_ACCOUNTS = [
 ]
 
 # ---------------------------------------------------------------- raw.payments
-_PAYMENT_DATE_OTHER_DAY = """
-select payment_id, account_id, payment_date, business_date from {batch}
-where payment_date is distinct from business_date
+_POSTING_DATE_OTHER_DAY = """
+select payment_id, account_id, posting_date, business_date from {batch}
+where posting_date is distinct from business_date
 """
+
+# Back-dating window (contract.PAYMENT_MAX_BACKDATE_DAYS). The open date comes from the same day's snapshot
+# (open_date never changes); an account missing from it is payment_account_known's finding.
+_EFFECTIVE_DATE_OUT_OF_WINDOW = (
+    """
+with today as (select * from {batch})
+select t.payment_id, t.account_id, t.effective_date, t.posting_date, a.open_date
+from today t
+left join raw.accounts a on a.account_id = t.account_id and a.business_date = t.business_date
+where t.effective_date > t.posting_date
+   or t.effective_date < t.posting_date - """
+    + str(int(PAYMENT_MAX_BACKDATE_DAYS))
+    + """
+   or t.effective_date < a.open_date
+"""
+)
 
 _ORPHAN_PAYMENT = """
 with today as (select * from {batch})
@@ -337,7 +353,8 @@ RAW_PAYMENTS = [
             "payment_id",
             "account_id",
             "business_date",
-            "payment_date",
+            "posting_date",
+            "effective_date",
             "payment_amount",
             "payment_type",
         )
@@ -353,9 +370,16 @@ RAW_PAYMENTS = [
         gxe.ExpectColumnValuesToBeInSet(column="payment_type", value_set=list(PAYMENT_TYPES)),
     ),
     critical(
-        "payment_date_is_business_date",
-        "Payments are the day's postings: payment_date = business date.",
-        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_PAYMENT_DATE_OTHER_DAY),
+        "posting_date_is_business_date",
+        "Payments are the day's postings: posting_date = business date.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_POSTING_DATE_OTHER_DAY),
+    ),
+    critical(
+        "effective_date_within_backdating_window",
+        f"effective_date (when the money was received) is on or before posting_date, at most "
+        f"{PAYMENT_MAX_BACKDATE_DAYS} days earlier (weekends, bank holidays, cheque processing), and not "
+        "before the account's open date.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_EFFECTIVE_DATE_OUT_OF_WINDOW),
     ),
     critical(
         "payment_account_known",

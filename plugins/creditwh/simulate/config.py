@@ -88,6 +88,13 @@ class SimConfig:
     p_settle_in_full: float = 0.08  # share of recovery payments that settle the whole balance
     p_debt_sale: float = 0.0012
 
+    # When received payments post (creditwh.simulate.banking): bank-cleared payments wait for a banking day
+    # (no weekend, no bank holiday given as (month, day)); a share of mailed cheques also waits in lockbox
+    # processing. Together they stay within contract.PAYMENT_MAX_BACKDATE_DAYS.
+    bank_holidays: tuple[tuple[int, int], ...] = ((1, 1), (5, 1), (10, 1))
+    mail_delay_share: float = 0.6
+    mail_delay_max_days: int = 5
+
     behaviour: Behaviour = field(default_factory=Behaviour)
     source_system: str = "cardsim"
 

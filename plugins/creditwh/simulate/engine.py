@@ -4,7 +4,9 @@ Order of a day t (all vectorized over accounts):
  1. statement cut for accounts whose cycle day is today: interest and fees post, the statement balance and
     minimum are fixed, a new cycle enters the ring, cycle-to-date counters reset, the payment is scheduled;
  2. purchases and cash advances (declined over the limit or when the card is blocked); fraud bursts;
- 3. scheduled payments post and are allocated oldest-first; returned payments reverse;
+ 3. scheduled payments are received (effective today); those due to post today are allocated oldest-first
+    (bank-cleared payments received on a weekend or holiday, and mailed cheques in processing, post on a
+    later day with today as their effective date); returned payments reverse;
  4. recoveries on charged-off balances, debt sales, fraud resolutions, hardship/dispute/limit events;
  5. DPD counters are recomputed; accounts at the charge-off threshold charge off; zero-balance accounts close;
  6. new accounts open; the snapshot is taken; accounts that closed or transferred today leave the book.
@@ -24,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from creditwh.contract import ACCOUNTS, PAYMENTS
-from creditwh.simulate import behaviour, ledger
+from creditwh.simulate import banking, behaviour, ledger
 from creditwh.simulate.arrow import (
     NA_DAY,
     bools,
@@ -87,9 +89,11 @@ class _Payments:
     def __init__(self):
         self.blocks: list[dict[str, np.ndarray]] = []
 
-    def add(self, rows, amount, kind, channel, reversible=None, of_day=None, of_seq=None, reason=None):
+    def add(self, rows, amount, kind, channel, effective, reversible=None, of_day=None, of_seq=None,
+            reason=None):  # fmt: skip
         k = len(rows)
         self.blocks.append({
+            "effective": np.broadcast_to(np.asarray(effective, np.int32), k),
             "rows": np.asarray(rows, dtype=np.int64),
             "amount": np.asarray(amount, dtype=np.int64),
             "kind": np.full(k, kind, np.int8),
@@ -106,6 +110,36 @@ class _Payments:
         return {name: values[order] for name, values in cols.items()}
 
 
+_RECEIVED_FIELDS = {
+    "rows": np.int64,
+    "amount": np.int64,
+    "channel": np.int8,
+    "received": np.int32,
+    "post": np.int64,
+}
+
+
+class _Received:
+    """Payments received but not yet posted (one entry per payment; an account may hold several)."""
+
+    FIELDS = _RECEIVED_FIELDS
+
+    def __init__(self):
+        self.entries = {name: np.zeros(0, dtype) for name, dtype in self.FIELDS.items()}
+
+    def add(self, **arrays: np.ndarray) -> None:
+        self.entries = {
+            name: np.concatenate([self.entries[name], np.asarray(arrays[name], dtype)])
+            for name, dtype in self.FIELDS.items()
+        }
+
+    def take(self, mask: np.ndarray) -> dict[str, np.ndarray]:
+        """Remove and return the entries where mask holds."""
+        taken = {name: values[mask] for name, values in self.entries.items()}
+        self.entries = {name: values[~mask] for name, values in self.entries.items()}
+        return taken
+
+
 class CardPlatform:
     """A seasoned card book that advances one calendar day per step()."""
 
@@ -116,6 +150,7 @@ class CardPlatform:
         self.acc = ArrayStore(ledger.account_fields(cfg.ring_cycles), capacity)
         self.cust = CustomerBook(int(cfg.n_accounts * 1.1) + 64)
         self._account_ids, self._customer_ids = _IdCache("A", 10), _IdCache("C", 9)
+        self._received = _Received()
         season_book(cfg, np.random.default_rng([cfg.seed, 0]), self.acc, self.cust, self.today + 1)
         self._refresh_counters(self.today + 1)
 
@@ -128,6 +163,7 @@ class CardPlatform:
         self._cut_statements(rng, t)
         self._spend(rng, t)
         self._fraud(rng, t)
+        self._receive_payments(rng, t)
         self._post_payments(rng, t, pays)
         self._reverse_payments(rng, t, pays)
         self._recoveries(rng, t, pays)
@@ -156,11 +192,15 @@ class CardPlatform:
     def business_date(self) -> dt.date:
         return date_of(self.today)
 
-    def schedule_payment(self, account_id: str, amount_cents: int, on: dt.date) -> None:
-        """Replace an account's scheduled payment (scenario tests; the next cut reschedules as usual)."""
+    def schedule_payment(
+        self, account_id: str, amount_cents: int, on: dt.date, channel: str = "CARD"
+    ) -> None:
+        """Replace an account's scheduled payment (scenario tests; the next cut reschedules as usual).
+        A CARD payment posts the day it is made; a bank-cleared one may post on a later banking day."""
         row = int(account_id[1:]) - 1
         self.acc.pay_day[row] = day_of(on)
         self.acc.pay_amount[row] = amount_cents
+        self.acc.pay_channel[row] = ledger.CHANNELS.index(channel)
 
     # -- steps -----------------------------------------------------------------------------------------------
     def _open_rows(self) -> np.ndarray:
@@ -239,22 +279,55 @@ class CardPlatform:
         a.fraud_resolve_day[rows] = t + rng.integers(3, 15, len(rows))
         a.fraud_charge_off[rows] = rng.random(len(rows)) < 0.5
 
-    def _post_payments(self, rng: np.random.Generator, t: int, pays: _Payments) -> None:
-        cfg, a = self.cfg, self.acc
+    def _receive_payments(self, rng: np.random.Generator, t: int) -> None:
+        """Today's scheduled payments are made: each is queued with the day it will post (maybe today)."""
+        a = self.acc
         rows = np.flatnonzero((a.pay_day == t) & (a.status == ledger.OPEN) & ~a.gone)
         a.pay_day[rows] = NA_DAY
-        amount = np.minimum(a.pay_amount[rows], np.maximum(a.balance[rows], 0))
+        channel = a.pay_channel[rows]
+        self._received.add(
+            rows=rows,
+            amount=a.pay_amount[rows],
+            channel=channel,
+            received=np.full(len(rows), t),
+            post=banking.posting_days(rng, np.full(len(rows), t), channel, self.cfg),
+        )
+
+    def _post_payments(self, rng: np.random.Generator, t: int, pays: _Payments) -> None:
+        """Post the received payments due today, effective the day each was received. Allocation, balance
+        and cycle-to-date counters move on the posting day; delinquency follows from the allocation."""
+        cfg, a = self.cfg, self.acc
+        queue = self._received
+        due = queue.entries["post"] <= t
+        # One posting per account and day (the ledger updates are per account): a second payment of the
+        # same account waits for the next day; the queue is in receipt order, so the oldest posts first.
+        first = np.zeros(len(due), bool)
+        due_at = np.flatnonzero(due)
+        first[due_at[np.unique(queue.entries["rows"][due_at], return_index=True)[1]]] = True
+        later = due & ~first
+        queue.entries["post"][later] = banking.next_banking_day(
+            np.full(later.sum(), t + 1), cfg.bank_holidays
+        )
+        posting = queue.take(first)
+        # A payment for an account that left OPEN in the meantime is returned to the payer, not posted.
+        still_open = (a.status[posting["rows"]] == ledger.OPEN) & ~a.gone[posting["rows"]]
+        rows, received = posting["rows"][still_open], posting["received"][still_open]
+        channel = posting["channel"][still_open]
+        amount = np.minimum(posting["amount"][still_open], np.maximum(a.balance[rows], 0))
         # A few people who pay in full overshoot: that is how credit balances arise.
         over = (amount == a.stmt_balance[rows]) & (rng.random(len(rows)) < 0.003)
         amount = np.where(
             over, np.maximum(a.balance[rows], 0) + rng.integers(1, 100, len(rows)) * 100, amount
         )
-        rows, amount = rows[amount > 0], amount[amount > 0]
+        paying = amount > 0
+        rows, amount, received, channel = rows[paying], amount[paying], received[paying], channel[paying]
         covered = ledger.allocate(a.ring_sum, a.alloc, rows, amount)
         a.balance[rows] -= amount
         a.ctd_payment[rows] += amount
-        a.last_pay_day[rows] = t
-        a.last_pay_amount[rows] = amount
+        # The platform's "date of last payment" is when the money was received (Metro 2 field 25).
+        newer = received >= a.last_pay_day[rows]
+        a.last_pay_day[rows] = np.where(newer, received, a.last_pay_day[rows])
+        a.last_pay_amount[rows] = np.where(newer, amount, a.last_pay_amount[rows])
         p_bounce = np.asarray(cfg.behaviour.p_reversal)[a.segment[rows]]
         bounce = (rng.random(len(rows)) < p_bounce) & (a.rev_day[rows] == NA_DAY)
         # The autopay pull and other channels share the bounce risk; the payment row is numbered at the end.
@@ -263,7 +336,7 @@ class CardPlatform:
         a.rev_amount[bouncing] = amount[bounce]
         a.rev_alloc[bouncing] = covered[bounce]
         a.rev_of_day[bouncing] = t
-        pays.add(rows, amount, PAYMENT, a.pay_channel[rows], reversible=bounce)
+        pays.add(rows, amount, PAYMENT, channel, received, reversible=bounce)
 
     def _reverse_payments(self, rng: np.random.Generator, t: int, pays: _Payments) -> None:
         a = self.acc
@@ -280,6 +353,7 @@ class CardPlatform:
             -amount,
             REVERSAL,
             a.pay_channel[rows],
+            t,  # a return takes effect the day it is posted
             of_day=a.rev_of_day[rows].copy(),
             of_seq=a.rev_of_seq[rows].copy(),
             reason=reason,
@@ -295,7 +369,9 @@ class CardPlatform:
         a.balance[rows] -= amount
         a.last_pay_day[rows] = t
         a.last_pay_amount[rows] = amount
-        pays.add(rows, amount, RECOVERY, rng.choice([ledger.ACH, ledger.BRANCH], len(rows)).astype(np.int8))
+        pays.add(
+            rows, amount, RECOVERY, rng.choice([ledger.ACH, ledger.BRANCH], len(rows)).astype(np.int8), t
+        )
         paid_off = rows[a.balance[rows] <= 0]
         a.status[paid_off] = ledger.CLOSED
         a.reason[paid_off] = ledger.PAID_OFF
@@ -367,6 +443,7 @@ class CardPlatform:
         rows = self._open_rows()
         idle = (a.balance[rows] <= 0) & (a.dpd[rows] == 0) & (a.rev_day[rows] == NA_DAY) & ~a.fraud[rows]
         idle &= (a.open_day[rows] < t) & (a.pay_day[rows] == NA_DAY)
+        idle &= ~np.isin(rows, self._received.entries["rows"])  # a payment is on its way
         # A closure request blocks the card; the account closes once nothing is owed (transactors: next
         # payment; revolvers may take long). Idle cards are also closed for inactivity.
         requested = rows[(rng.random(len(rows)) < cfg.p_close_request) & ~a.inactive[rows]]
@@ -446,7 +523,8 @@ class CardPlatform:
             "business_date": dates(np.full(n, t, np.int32)),
             "payment_id": payment_ids(np.full(n, t), seq),
             "account_id": self._account_ids.take(p["rows"]),
-            "payment_date": dates(np.full(n, t, np.int32)),
+            "posting_date": dates(np.full(n, t, np.int32)),
+            "effective_date": dates(p["effective"]),
             "payment_amount": money(p["amount"]),
             "payment_type": categories(PAYMENT_TYPES, p["kind"]),
             "payment_channel": categories(ledger.CHANNELS, p["channel"]),

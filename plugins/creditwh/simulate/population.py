@@ -61,7 +61,7 @@ def _account_attributes(
     acc.segment[rows] = _choice(rng, b.mix, k)
     acc.inactive[rows] = rng.random(k) < b.inactive_share
     acc.autopay[rows] = rng.random(k) < b.autopay_share
-    acc.channel[rows] = _choice(rng, (0, 0.6, 0.3, 0.1), k)
+    acc.channel[rows] = _choice(rng, (0, 0.55, 0.3, 0.1, 0.05), k)  # ACH, CARD, BRANCH, MAIL
 
 
 def _link_customers(cfg: SimConfig, rng: np.random.Generator, acc, cust, rows: slice, today: int,

@@ -61,18 +61,16 @@ ranked_cycles as (
         statement_cycles.days_past_due,
         statement_cycles.prior_statement_balance,
         statement_cycles.prior_minimum_payment_due,
-        statement_cycles.cycle_payment_amount,
+        -- payments received in the cycle: those posted by its statement date, plus those back-dated into
+        -- it that posted in the next cycle (known for every cycle but the newest)
+        statement_cycles.cycle_payment_amount + coalesce(
+            lead(statement_cycles.prior_cycle_late_payment_amount) over (
+                partition by new_statements.account_id, new_statements.statement_date
+                order by statement_cycles.statement_date
+            ),
+            0
+        ) as cycle_payment_amount,
         statement_cycles.cycle_cash_advance_count,
-        case
-            when statement_cycles.prior_statement_balance > 0
-                then cast(statement_cycles.cycle_payment_amount as double precision)
-                / cast(statement_cycles.prior_statement_balance as double precision)
-        end as pay_ratio,
-        coalesce(
-            statement_cycles.prior_minimum_payment_due > 0
-            and statement_cycles.cycle_payment_amount < statement_cycles.prior_minimum_payment_due,
-            false
-        ) as missed_minimum,
         -- 1 = the new statement itself
         row_number() over (
             partition by new_statements.account_id, new_statements.statement_date
@@ -94,12 +92,29 @@ ranked_cycles as (
 
 ),
 
+scored_cycles as (
+
+    select
+        *,
+        case
+            when prior_statement_balance > 0
+                then cast(cycle_payment_amount as double precision)
+                / cast(prior_statement_balance as double precision)
+        end as pay_ratio,
+        coalesce(
+            prior_minimum_payment_due > 0 and cycle_payment_amount < prior_minimum_payment_due, false
+        ) as missed_minimum
+
+    from ranked_cycles
+
+),
+
 cycle_features as (
 
     select
-        ranked_cycles.business_date,
-        ranked_cycles.account_id,
-        ranked_cycles.statement_date,
+        scored_cycles.business_date,
+        scored_cycles.account_id,
+        scored_cycles.statement_date,
         max(case when cycle_rank = 1 then statement_utilization end) as latest_utilization,
         avg(case when cycle_rank between 2 and 1 + policy.util_trend_cycles then statement_utilization end)
             as prior_avg_utilization,
@@ -142,7 +157,7 @@ cycle_features as (
         ) as earliest_delinquent_mob,
         max(policy.cycle_policy_key) as cycle_policy_key
 
-    from ranked_cycles
+    from scored_cycles
 
     cross join policy
 

@@ -1,9 +1,16 @@
 {#- Statement-cycle facts per account: one row per statement, written on the business date the statement
     first appears in the snapshot (last_statement_date differs from the previous business date's). The
     row holds the new statement (balance, minimum, due date, utilization) and the outcome of the cycle it
-    closes, (prior statement date, statement date]: net payments posted (reversals netted, recoveries
-    left out), reversals, and cash advances / purchases as the cycle-to-date counters stood on the last
-    business date before the reset.
+    closes, (prior statement date, statement date]: net payments (reversals netted, recoveries left out),
+    reversals, and cash advances / purchases as the cycle-to-date counters stood on the last business
+    date before the reset.
+
+    Payments count in the cycle in which the money was received (effective_date), as far as they were
+    posted by the statement date: the row is written once, when the statement appears. A payment posted
+    in this cycle but received in the previous one (back-dated across the cut, e.g. paid on the Saturday
+    before a Sunday cut, posted on Monday) is kept apart in prior_cycle_late_payment_amount, so
+    int_account_cycle_features can give it back to the cycle it belongs to; the two amounts together are
+    every payment posted in the cycle, each counted once.
 
     Cost: a daily run reads the run date and the previous business date of fct_account_daily, plus at
     most 62 days of payments for the accounts cutting a statement that day (~1/28 of the book). -#}
@@ -76,7 +83,8 @@ payments as (
 
     select
         account_id,
-        payment_date,
+        posting_date,
+        effective_date,
         payment_amount,
         is_reversal
 
@@ -95,15 +103,20 @@ cycle_payments as (
     select
         new_statements.account_id,
         new_statements.last_statement_date as statement_date,
-        sum(payments.payment_amount) as cycle_payment_amount,
+        sum(
+            case when payments.effective_date > new_statements.prior_statement_date then payments.payment_amount end
+        ) as cycle_payment_amount,
+        sum(
+            case when payments.effective_date <= new_statements.prior_statement_date then payments.payment_amount end
+        ) as prior_cycle_late_payment_amount,
         count(case when payments.is_reversal then 1 end) as cycle_reversal_count
 
     from new_statements
 
     inner join payments
         on payments.account_id = new_statements.account_id
-        and payments.payment_date > new_statements.prior_statement_date
-        and payments.payment_date <= new_statements.last_statement_date
+        and payments.posting_date > new_statements.prior_statement_date
+        and payments.posting_date <= new_statements.last_statement_date
 
     group by 1, 2
 
@@ -139,6 +152,12 @@ final as (
                     then coalesce(cycle_payments.cycle_payment_amount, 0)
             end as numeric(18, 2)
         ) as cycle_payment_amount,
+        cast(
+            case
+                when new_statements.prior_statement_date is not null
+                    then coalesce(cycle_payments.prior_cycle_late_payment_amount, 0)
+            end as numeric(18, 2)
+        ) as prior_cycle_late_payment_amount,
         cast(coalesce(cycle_payments.cycle_reversal_count, 0) as integer) as cycle_reversal_count,
         cast(new_statements.cycle_purchase_amount as numeric(18, 2)) as cycle_purchase_amount,
         cast(new_statements.cycle_cash_advance_amount as numeric(18, 2)) as cycle_cash_advance_amount,

@@ -78,8 +78,8 @@ reversals as (
     inner join {{ ref('stg_payments') }} as payments
         on payments.account_id = scored_accounts.account_id
         and payments.is_reversal
-        and payments.payment_date <= scored_accounts.business_date
-        and payments.payment_date > cast(
+        and payments.posting_date <= scored_accounts.business_date
+        and payments.posting_date > cast(
             {{ dbt.dateadd('day', '-1 * policy.pay_reversal_days', 'scored_accounts.business_date') }} as date
         )
 
