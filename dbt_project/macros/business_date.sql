@@ -20,13 +20,42 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The latest business date loaded before the run's date (looking back at most 31 days), as a scalar
-    subquery body: what day-over-day logic compares today with, reading one earlier day, not the history. -#}
-{% macro previous_business_date() -%}
+{#- Predicate restricting `column` to the `days` days up to and including the run's business date, or
+    `1 = 1` when no date is given: the bounded look-back of a daily run (payments of the last cycles, the
+    previous month end), so its cost grows with the window, not the history. -#}
+{% macro business_date_lookback_filter(days, column='business_date') -%}
+    {%- if var('business_date', none) is none -%}
+        1 = 1
+    {%- else -%}
+        {{ column }} <= {{ business_date_literal() }}
+        and {{ column }} >= cast({{ dbt.dateadd('day', -days, business_date_literal()) }} as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The latest business date of `relation` (an account-day model or the staged accounts) before the run's
+    date, looking back at most 31 days, as a scalar subquery body: what day-over-day logic compares today
+    with, reading one earlier day, not the history. A model whose FROM reads other relations must name
+    `relation` in a `-- depends_on:` comment (the call is rendered only for a daily run). -#}
+{% macro previous_business_date(relation) -%}
     select max(business_date)
-    from {{ ref('fct_account_daily') }}
+    from {{ relation }}
     where business_date < {{ business_date_literal() }}
         and business_date >= cast({{ dbt.dateadd('day', -31, business_date_literal()) }} as date)
+{%- endmacro %}
+
+{#- Predicate restricting business_date to the run's date and the previous business date of `relation`
+    (the run's date alone when there is none in the last 31 days), or `1 = 1` when no date is given: the
+    two days a day-over-day comparison reads. -#}
+{% macro since_previous_business_date_filter(relation) -%}
+    {%- if var('business_date', none) is none -%}
+        1 = 1
+    {%- else -%}
+        business_date <= {{ business_date_literal() }}
+        and business_date >= coalesce(
+            ({{ previous_business_date(relation) }}),
+            {{ business_date_literal() }}
+        )
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The refreshed_on stamp of the rows a run writes into a current-state table (customers, persons): the

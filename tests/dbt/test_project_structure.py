@@ -1,12 +1,13 @@
 """Static checks on the parsed project: contracts and docs on every core mart, exact schema names,
-exposures wired to the marts, unit tests present for the status and cleaning logic."""
+exposures wired to the marts, unit tests present for the status and cleaning logic, the layers read in
+one direction (staging -> intermediate -> marts)."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
-from warehouse_build import parsed_manifest
+from warehouse_build import DBT_PROJECT_DIR, parsed_manifest
 
 pytestmark = pytest.mark.slow
 
@@ -32,8 +33,29 @@ def manifest(tmp_path_factory):
     return parsed_manifest("duckdb")
 
 
+@pytest.fixture(scope="module")
+def daily_manifest(manifest, tmp_path_factory):
+    """The project parsed with a business_date var, as a daily run renders it: refs made only on the daily
+    branch of a model or macro (e.g. the previous business date's lookup) are in its dependencies too."""
+    from dbt.cli.main import dbtRunner
+
+    artifacts = tmp_path_factory.mktemp("daily_parse")
+    result = dbtRunner().invoke([
+        "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target", "duckdb", "--target-path", str(artifacts / "target"), "--log-path", str(artifacts),
+        "--vars", '{business_date: "2026-01-31"}', "--quiet",
+    ])
+    assert result.success, result.exception
+    return result.result
+
+
 def _models(manifest) -> dict:
     return {n.name: n for n in manifest.nodes.values() if n.resource_type == "model"}
+
+
+def _layer(node) -> str:
+    # models/<layer>/...: staging, intermediate or marts
+    return node.original_file_path.split("/")[1]
 
 
 def test_core_marts_have_enforced_contracts_and_documented_columns(manifest):
@@ -83,3 +105,17 @@ def test_unit_tests_cover_status_and_cleaning_logic(manifest):
         "test_cn_resident_id_validation", "test_name_cleaning_and_fullwidth_folding", "test_phone_normalization",
         "test_person_survivorship", "test_personal_data_masking",
     } <= unit_tests
+
+
+@pytest.mark.parametrize("parsed", ["manifest", "daily_manifest"])
+def test_intermediate_models_never_read_marts(parsed, request):
+    """Intermediate models read staging and intermediate only: a mart is built from them, never the reverse
+    (a mart read by an intermediate model makes the layers a cycle in all but name)."""
+    models = {uid: n for uid, n in request.getfixturevalue(parsed).nodes.items() if n.resource_type == "model"}
+    reads_marts = {
+        node.name: sorted(models[dep].name for dep in node.depends_on.nodes
+                          if dep in models and _layer(models[dep]) == "marts")
+        for node in models.values() if _layer(node) in ("staging", "intermediate")
+    }
+    assert {name: marts for name, marts in reads_marts.items() if marts} == {}
+    assert {"int_account_statement_cycles", "int_early_warning_bad_entries"} <= set(reads_marts)

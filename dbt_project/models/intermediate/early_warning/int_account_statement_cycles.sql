@@ -12,8 +12,9 @@
     int_account_cycle_features can give it back to the cycle it belongs to; the two amounts together are
     every payment posted in the cycle, each counted once.
 
-    Cost: a daily run reads the run date and the previous business date of fct_account_daily, plus at
-    most 62 days of payments for the accounts cutting a statement that day (~1/28 of the book). -#}
+    Cost: a daily run reads the run date and the previous business date of the staged accounts (the date
+    filter reaches the raw scan: no join between them), plus at most 62 days of payments for the accounts
+    cutting a statement that day (~1/28 of the book). -#}
 {{ config(unique_key='business_date') }}
 
 {%- set business_date = var('business_date', none) %}
@@ -25,7 +26,7 @@ account_days as (
     select
         business_date,
         account_id,
-        months_on_book,
+        cast({{ months_between('open_date', 'business_date') }} as integer) as months_on_book,
         credit_limit,
         current_balance,
         last_statement_date,
@@ -37,17 +38,9 @@ account_days as (
         ctd_cash_advance_amount,
         ctd_cash_advance_count
 
-    from {{ ref('fct_account_daily') }}
+    from {{ ref('stg_accounts') }}
 
-    {%- if business_date is not none %}
-    where business_date <= {{ business_date_literal() }}
-        and business_date >= coalesce(
-            (
-                {{ previous_business_date() }}
-            ),
-            {{ business_date_literal() }}
-        )
-    {%- endif %}
+    where {{ since_previous_business_date_filter(ref('stg_accounts')) }}
 
 ),
 

@@ -3,7 +3,8 @@
     previous snapshot (or had none). Sparse (one row per entry, not per bad day), so the performance
     mart can look 90 days ahead without scanning 90 days of account snapshots.
 
-    Cost: a daily run reads the run date and the previous business date; delete+insert on business_date. -#}
+    Cost: a daily run reads the run date and the previous business date of the staged accounts (the
+    date filter reaches the raw scan: no join between them); delete+insert on business_date. -#}
 {{ config(unique_key='business_date') }}
 
 {%- set business_date = var('business_date', none) %}
@@ -20,17 +21,9 @@ account_days as (
         account_status,
         (days_past_due >= {{ bad_dpd }} or account_status = 'CHARGED_OFF') as is_bad
 
-    from {{ ref('fct_account_daily') }}
+    from {{ ref('stg_accounts') }}
 
-    {%- if business_date is not none %}
-    where business_date <= {{ business_date_literal() }}
-        and business_date >= coalesce(
-            (
-                {{ previous_business_date() }}
-            ),
-            {{ business_date_literal() }}
-        )
-    {%- endif %}
+    where {{ since_previous_business_date_filter(ref('stg_accounts')) }}
 
 ),
 

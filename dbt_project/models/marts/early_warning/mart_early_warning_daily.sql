@@ -169,7 +169,7 @@ run_dates as (
         business_date,
         {%- if business_date is not none %}
         (
-            {{ previous_business_date() }}
+            {{ previous_business_date(ref('fct_account_daily')) }}
         ) as previous_business_date
         {%- else %}
         lag(business_date) over (order by business_date) as previous_business_date

@@ -24,15 +24,7 @@ account_days as (
 
     from {{ ref('fct_account_daily') }}
 
-    {%- if business_date is not none %}
-    where business_date <= {{ business_date_literal() }}
-        and business_date >= coalesce(
-            (
-                {{ previous_business_date() }}
-            ),
-            {{ business_date_literal() }}
-        )
-    {%- endif %}
+    where {{ since_previous_business_date_filter(ref('fct_account_daily')) }}
 
 ),
 
