@@ -47,7 +47,7 @@ def main() -> None:
         nodes: dict[dt.date, list[dict]] = {}
         for i in range(args.days):
             day = args.start + dt.timedelta(days=i)
-            load_drop(s.warehouse_path, s.drop_dir(day), day)
+            load_drop(s.warehouse_path, s.drop_dir(day), day, accept=True)
             started = time.monotonic()
             areas = build(day, s)
             seconds[day] = time.monotonic() - started

@@ -36,7 +36,7 @@ def verify_and_load(landing: Path, warehouse: Path, days: int, queue) -> None:
         t0 = time.perf_counter()
         drop = verify_drop(landing / f"{day:%Y-%m-%d}", day)
         t1 = time.perf_counter()
-        result = load_drop(warehouse, landing / f"{day:%Y-%m-%d}", day, drop)
+        result = load_drop(warehouse, landing / f"{day:%Y-%m-%d}", day, drop, accept=True)
         t2 = time.perf_counter()
         rows.append({"day": str(day), "verify_s": t1 - t0, "load_s": t2 - t1, "records": result.records})
     queue.put({"rows": rows, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})

@@ -71,7 +71,7 @@ def build_warehouse(path: Path, n_accounts: int) -> None:
                 con.execute(f"update raw.{name} set _batch_id = ? where business_date = ?", [batch, day])
             manifest = {"business_date": day.isoformat(), "source_system": "bench", "files": files}
             con.execute(
-                "insert into raw.load_batches values (?, ?, 'bench', 'x', ?, now(), ?, ?, ?)",
+                "insert into raw.load_batches values (?, ?, 'bench', 'x', ?, now(), ?, ?, ?, 'accepted', now())",
                 [
                     batch,
                     day,

@@ -86,9 +86,11 @@ def cmd_verify(args) -> None:
 
 def cmd_load(args) -> None:
     from creditwh.load import load_drop
+    from creditwh.pipeline import daily
 
     s = settings()
     print(load_drop(s.warehouse_path, s.drop_dir(args.date), args.date).summary())
+    print(daily.validate("raw", args.date, s))  # the raw gate accepts the batch or rolls the date back
 
 
 def build_parser() -> argparse.ArgumentParser:

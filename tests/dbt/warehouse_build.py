@@ -100,7 +100,7 @@ def build_warehouse(data_dir: Path, *, n_accounts: int, n_days: int, start: dt.d
     os.environ["CREDITWH_WAREHOUSE_PATH"] = str(warehouse)
     built = BuiltWarehouse(warehouse, landing, [start + dt.timedelta(days=i) for i in range(n_days)])
     for day, drop in zip(built.business_dates, drops, strict=True):
-        load_drop(warehouse, drop, day)
+        load_drop(warehouse, drop, day, accept=True)
         started = time.perf_counter()
         build_day(day, selector=selector, data_only=not fully_tested(day))
         built.seconds_per_day.append(time.perf_counter() - started)

@@ -23,7 +23,7 @@ def _rows(warehouse, table="accounts", columns="*"):
 def test_raw_tables_match_manifests(data_dir):
     s = settings()
     for day in business_dates():
-        load_drop(s.warehouse_path, s.drop_dir(day), day)
+        load_drop(s.warehouse_path, s.drop_dir(day), day, accept=True)
     con = duckdb.connect(str(s.warehouse_path), read_only=True)
     for day in business_dates():
         manifest = read_manifest(s.drop_dir(day), day)
@@ -46,9 +46,9 @@ def test_raw_tables_match_manifests(data_dir):
 def test_rerunning_a_date_changes_nothing(data_dir):
     s = settings()
     for day in business_dates(2):
-        load_drop(s.warehouse_path, s.drop_dir(day), day)
+        load_drop(s.warehouse_path, s.drop_dir(day), day, accept=True)
     before = {d.name: _rows(s.warehouse_path, d.name, "* exclude (_loaded_at)") for d in DATASETS}
-    result = load_drop(s.warehouse_path, s.drop_dir(business_dates()[1]), business_dates()[1])
+    result = load_drop(s.warehouse_path, s.drop_dir(business_dates()[1]), business_dates()[1], accept=True)
     assert result.replaced["accounts"] > 0
     after = {d.name: _rows(s.warehouse_path, d.name, "* exclude (_loaded_at)") for d in DATASETS}
     assert after == before
@@ -58,18 +58,18 @@ def test_restated_day_corrects_and_never_duplicates(data_dir):
     s = settings()
     day1, day2 = business_dates(2)
     for day in (day1, day2):
-        load_drop(s.warehouse_path, s.drop_dir(day), day)
+        load_drop(s.warehouse_path, s.drop_dir(day), day, accept=True)
     # The platform re-delivers day 1 with one balance corrected.
     drop = s.drop_dir(day1)
     path = drop / ACCOUNTS.file_name(day1)
     tmp = path.with_suffix(".tmp")
     duckdb.sql(
-        f"copy (select * replace (case when row_number() over () = 1 then current_balance + 100 "
+        f"copy (select * replace (case when row_number() over () = 1 then (current_balance + 100)::decimal(18,2) "
         f"else current_balance end as current_balance) from read_parquet('{path}')) to '{tmp}' (format parquet)"
     )
     tmp.replace(path)
     write_manifest(drop, day1, "cardsim-restated")
-    load_drop(s.warehouse_path, drop, day1)
+    load_drop(s.warehouse_path, drop, day1, accept=True)
 
     con = duckdb.connect(str(s.warehouse_path), read_only=True)
     counts = dict(con.execute("select business_date, count(*) from raw.accounts group by 1").fetchall())

@@ -27,7 +27,7 @@ def loaded_warehouse(tmp_path_factory) -> tuple[Path, list[dt.date]]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("quality-session"))
     dates = _write_landing(settings.landing_dir)
     for day in dates:
-        load_drop(settings.warehouse_path, settings.drop_dir(day), day)
+        load_drop(settings.warehouse_path, settings.drop_dir(day), day, accept=True)
     return settings.warehouse_path, dates
 
 

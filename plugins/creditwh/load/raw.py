@@ -1,21 +1,30 @@
-"""Load a verified drop into raw.accounts / raw.payments / raw.customers.
+"""Stage a verified drop into raw.accounts / raw.payments / raw.customers as a *pending* batch.
 
 A load replaces exactly one business date in one transaction: a re-run or a restated day corrects the
-rows, never duplicates them, and a failure leaves the earlier state in place. The raw layer keeps every
-day (it is the history dbt builds from); raw.load_batches records what was loaded from which manifest.
+rows, never duplicates them, and a failure (or a killed process: DuckDB writes nothing of an uncommitted
+transaction) leaves the earlier state in place. The raw layer keeps every day (it is the history dbt builds
+from); raw.load_batches records what was loaded from which manifest, and its `status`.
+
+A loaded batch is only *pending* until the raw GX gate has judged it (creditwh.load.batches holds the
+lifecycle): the date's previously accepted rows are moved aside into raw_prior.* in the same transaction,
+so a rejected batch can be rolled back to them, and only the date's own rows are copied (the cost follows
+the day, not the history). Before staging, the load rolls back any batch still pending from an earlier,
+unfinished run, so a day no gate accepted is never the "previous loaded day" of the next one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from creditwh.contract import DATASETS, Dataset
 from creditwh.landing.verify import VerifiedDrop, verify_checksum, verify_drop
+from creditwh.load import batches
+from creditwh.load.faultpoint import pause_point
 
 LOAD_METADATA = {
     "_batch_id": "VARCHAR",
@@ -34,9 +43,17 @@ create table if not exists raw.load_batches (
     loaded_at timestamp not null,
     accounts_records bigint not null,
     payments_records bigint not null,
-    customers_records bigint not null
+    customers_records bigint not null,
+    status varchar not null default 'pending' check (status in ('pending', 'accepted')),
+    accepted_at timestamp
 )
 """
+
+# Warehouses loaded before batches had a status: every batch they hold was the one the pipeline used.
+LOAD_BATCHES_UPGRADE = [
+    "alter table raw.load_batches add column if not exists status varchar default 'accepted'",
+    "alter table raw.load_batches add column if not exists accepted_at timestamp",
+]
 
 
 @dataclass(frozen=True)
@@ -45,11 +62,12 @@ class LoadResult:
     batch_id: str
     records: dict[str, int]
     replaced: dict[str, int]  # rows of this date that were there before (a re-run or restatement)
+    rolled_back: list[batches.RolledBack] = field(default_factory=list)  # unfinished batches undone first
 
     def summary(self) -> str:
         parts = ", ".join(f"{name} {n}" for name, n in self.records.items())
         again = " (replaced an earlier load)" if any(self.replaced.values()) else ""
-        return f"loaded {self.business_date} batch {self.batch_id}: {parts}{again}"
+        return f"loaded {self.business_date} batch {self.batch_id} (pending the raw gate): {parts}{again}"
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -59,24 +77,40 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         ddl = ",\n    ".join(f"{name} {type_}" for name, type_ in columns.items())
         con.execute(f"create table if not exists raw.{dataset.name} (\n    {ddl}\n)")
     con.execute(LOAD_BATCHES_DDL)
+    for statement in LOAD_BATCHES_UPGRADE:
+        con.execute(statement)
+    batches.ensure_batch_tables(con)
 
 
-def load_drop(warehouse_path: Path, drop_dir: Path, business_date: dt.date, drop: VerifiedDrop | None = None) -> LoadResult:
-    """Load one verified drop. Pass `drop` when it was verified by an earlier task; checksums are re-read
-    anyway so a file replaced in between is never loaded unverified."""
+def load_drop(
+    warehouse_path: Path,
+    drop_dir: Path,
+    business_date: dt.date,
+    drop: VerifiedDrop | None = None,
+    *,
+    accept: bool = False,
+) -> LoadResult:
+    """Stage one verified drop as the date's pending batch. Pass `drop` when it was verified by an earlier
+    task; checksums are re-read anyway so a file replaced in between is never loaded unverified.
+
+    `accept=True` accepts the batch at once, without the raw gate: only for tools and test fixtures that
+    load a trusted history (the DAG always lets the gate decide, creditwh.load.acceptance)."""
     drop = drop or verify_drop(drop_dir, business_date)
     paths = {d.name: verify_checksum(drop, d) for d in DATASETS}
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse_path))
     try:
         ensure_raw_schema(con)
+        rolled_back = batches.roll_back_unfinished(con)
         con.execute("begin transaction")
         try:
-            replaced = {d.name: _replace_day(con, drop, d, paths[d.name]) for d in DATASETS}
+            replaced = batches.set_aside_accepted(con, business_date)
+            for dataset in DATASETS:
+                _insert_day(con, drop, dataset, paths[dataset.name])
             records = {d.name: drop.manifest["files"][d.name]["records"] for d in DATASETS}
-            con.execute("delete from raw.load_batches where business_date = ?", [business_date])
             con.execute(
-                "insert into raw.load_batches values (?, ?, ?, ?, ?, current_timestamp, ?, ?, ?)",
+                "insert into raw.load_batches values "
+                "(?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, 'pending', null)",
                 [
                     drop.batch_id,
                     business_date,
@@ -88,25 +122,25 @@ def load_drop(warehouse_path: Path, drop_dir: Path, business_date: dt.date, drop
                     records["customers"],
                 ],
             )
+            pause_point("raw_load_before_commit")
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
+        pause_point("raw_load_committed")
+        if accept:
+            batches.accept(con, business_date, drop.batch_id)
     finally:
         con.close()
-    return LoadResult(business_date, drop.batch_id, records, replaced)
+    return LoadResult(business_date, drop.batch_id, records, replaced, rolled_back)
 
 
-def _replace_day(con: duckdb.DuckDBPyConnection, drop: VerifiedDrop, dataset: Dataset, path: Path) -> int:
-    (replaced,) = con.execute(
-        f"select count(*) from raw.{dataset.name} where business_date = ?", [drop.business_date]
-    ).fetchone()
-    con.execute(f"delete from raw.{dataset.name} where business_date = ?", [drop.business_date])
+def _insert_day(con: duckdb.DuckDBPyConnection, drop: VerifiedDrop, dataset: Dataset, path: Path) -> None:
+    """Insert the file's rows (the date's accepted rows were set aside just before). The file's path is a
+    bound parameter: it never becomes SQL text."""
     casts = ", ".join(f"{c}::{t}" for c, t in dataset.columns.items())
     sha = drop.manifest["files"][dataset.name]["sha256"]
     con.execute(
-        f"insert into raw.{dataset.name} select {casts}, ?, ?, ?, current_timestamp "
-        f"from read_parquet('{path}')",
-        [drop.batch_id, str(path), sha],
+        f"insert into raw.{dataset.name} select {casts}, ?, ?, ?, current_timestamp from read_parquet(?)",
+        [drop.batch_id, str(path), sha, str(path)],
     )
-    return replaced

@@ -65,25 +65,40 @@ def verify(business_date: dt.date, settings: Settings) -> dict:
 
 
 def load(business_date: dt.date, settings: Settings) -> dict:
+    """Stage the day as a pending batch (creditwh.load.batches); the raw gate accepts or rolls it back."""
     from creditwh.load import load_drop
 
     result = load_drop(settings.warehouse_path, settings.drop_dir(business_date), business_date)
     log.info("%s", result.summary())
-    return {"batch_id": result.batch_id, "records": result.records, "replaced": result.replaced}
+    return {"batch_id": result.batch_id, "records": result.records, "replaced": result.replaced,
+            "rolled_back": [r.describe() for r in result.rolled_back]}  # fmt: skip
 
 
 def validate(stage: str, business_date: dt.date, settings: Settings) -> dict:
-    from creditwh.quality import run_marts_gate, run_raw_gate
+    """Run the gate and act on its verdict, pass or fail: the raw gate accepts the day's pending batch or
+    rolls the date back to its previous accepted load; the marts gate's verdict decides what may be
+    published (creditwh.load.acceptance). A gate that could not run at all (lock held) decides nothing."""
+    from creditwh.load import acceptance
+    from creditwh.quality import ValidationGateFailed, run_marts_gate, run_raw_gate
 
     gate = {"raw": run_raw_gate, "marts": run_marts_gate}[stage]
-    result = gate(business_date, settings)
+    settle = {"raw": acceptance.settle_raw_batch, "marts": acceptance.record_marts_verdict}[stage]
+    try:
+        result = gate(business_date, settings)
+    except ValidationGateFailed as failed:
+        log.error("%s", settle(settings, failed.result) or f"marts of {business_date} will not be published")
+        raise
+    log.info("%s", settle(settings, result) or f"marts of {business_date} passed their gate")
     log.info("%s gate %s: %s", stage, business_date, result.summary())
     return result.summary()
 
 
 def transform(business_date: dt.date, settings: Settings) -> list[dict]:
+    """The date's dbt build, only on an accepted raw batch with nothing pending (creditwh.load.acceptance)."""
+    from creditwh.load.acceptance import prepare_marts_build
     from creditwh.transform.dbt import build
 
+    prepare_marts_build(settings, business_date)
     return build(business_date, settings)
 
 

@@ -104,6 +104,7 @@ def publish_blacklist(business_date: dt.date, settings: Settings) -> dict:
     re-key file when this run rotates the HMAC key, see creditwh.reporting.blacklist.rotation)."""
     import duckdb
 
+    from creditwh.load.acceptance import require_marts_passed
     from creditwh.publish import Publication, recover
     from creditwh.reporting.blacklist import BlacklistPolicy, key_id, load_key
     from creditwh.reporting.blacklist.delta import (
@@ -122,6 +123,7 @@ def publish_blacklist(business_date: dt.date, settings: Settings) -> dict:
     policy = BlacklistPolicy.from_env()
     con = duckdb.connect(str(settings.warehouse_path))
     try:
+        require_marts_passed(con, business_date)  # nothing from marts whose gate did not pass
         recover(con, settings)
         con.execute("BEGIN")
         ensure_state_tables(con)
@@ -200,12 +202,14 @@ def publish_bureau(period_end: dt.date, settings: Settings, reporter: BureauRepo
     was already delivered and its rows changed) to outbox/metro2/<period_end>/."""
     import duckdb
 
+    from creditwh.load.acceptance import require_marts_passed
     from creditwh.publish import Publication, recover
     from creditwh.reporting.metro2 import Metro2Header, validate_metro2, write_metro2
 
     reporter = reporter or BureauReporter.from_env()  # before touching anything: missing settings fail fast
     con = duckdb.connect(str(settings.warehouse_path))
     try:
+        require_marts_passed(con, period_end)  # nothing from marts whose gate did not pass
         recover(con, settings)
         con.execute("BEGIN")
         _ensure_bureau_state(con)

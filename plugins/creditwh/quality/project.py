@@ -141,7 +141,7 @@ def _scaffold_warehouse(path: Path) -> None:
                 if check.table == "raw.load_batches":
                     con.execute(
                         "insert into raw.load_batches values ('x', date '2000-01-01', 'x', 'x', '{}', "
-                        "current_timestamp, 0, 0, 0)"
+                        "current_timestamp, 0, 0, 0, 'accepted', current_timestamp)"
                     )
                 else:
                     con.execute(f"insert into {check.table} ({check.date_column}) values (date '2000-01-01')")

@@ -120,7 +120,9 @@ yesterday as (
 
 # Snapshot rule: OPEN accounts appear every day; CLOSED / TRANSFERRED appear once with that status and then
 # leave; CHARGED_OFF accounts keep appearing while their balance is > 0 (a charged-off account reported
-# with a zero or credit balance may leave the next day).
+# with a zero or credit balance may leave the next day). Only checkable against the day before: when days
+# in between are not loaded (a gap, or a day the gate rejected) an account may have closed on one of them,
+# so across a gap a disappearance is only a warning.
 _DISAPPEARED = (
     "with"
     + _PREVIOUS_DAY
@@ -130,6 +132,7 @@ select y.account_id, y.account_status as status_yesterday, y.current_balance as 
 from yesterday y cross join dates
 where not exists (select 1 from today t where t.account_id = y.account_id)
   and (y.account_status = 'OPEN' or (y.account_status = 'CHARGED_OFF' and y.current_balance > 0))
+  and dates.today_date - dates.prev_date {elapsed}
 """
 )
 
@@ -235,7 +238,13 @@ RAW_ACCOUNTS = [
         "no_unexplained_disappearance",
         "Every account OPEN (or CHARGED_OFF with a balance) yesterday is in today's snapshot; only "
         "CLOSED/TRANSFERRED rows (and charged-off rows paid down to zero) may leave.",
-        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_DISAPPEARED),
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_DISAPPEARED.replace("{elapsed}", "= 1")),
+    ),
+    warning(
+        "no_unexplained_disappearance_across_gap",
+        "As no_unexplained_disappearance, when the previous loaded day is not the day before. WARNING: the "
+        "account may have closed on a day in between that is not loaded.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_DISAPPEARED.replace("{elapsed}", "> 1")),
     ),
     critical(
         "dpd_continuity",

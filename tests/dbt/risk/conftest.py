@@ -34,12 +34,12 @@ def risk_warehouse(tmp_path_factory) -> RiskWarehouse:
     built = RiskWarehouse(warehouse, [RISK_START + dt.timedelta(days=i) for i in range(RISK_DAYS)])
     with warehouse_env(warehouse):
         for day, drop in zip(built.business_dates[:-DAILY_TAIL], drops[:-DAILY_TAIL], strict=True):
-            load_drop(warehouse, drop, day)
+            load_drop(warehouse, drop, day, accept=True)
         started = time.perf_counter()
         run_dbt(["build", *RISK_SELECT])
         built.backfill_seconds = time.perf_counter() - started
         for day, drop in zip(built.daily_dates, drops[-DAILY_TAIL:], strict=True):
-            load_drop(warehouse, drop, day)
+            load_drop(warehouse, drop, day, accept=True)
             started = time.perf_counter()
             run_dbt(["build", "--vars", f'{{business_date: "{day:%Y-%m-%d}"}}', *RISK_SELECT])
             built.daily_seconds.append(time.perf_counter() - started)
