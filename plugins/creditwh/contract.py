@@ -64,7 +64,7 @@ ACCOUNTS = Dataset(
         "ctd_cash_advance_amount": MONEY,
         "ctd_cash_advance_count": "INTEGER",
         "ctd_payment_amount": MONEY,  # net of reversals
-        "last_payment_date": "DATE",
+        "last_payment_date": "DATE",  # effective date (when received) of the latest payment
         "last_payment_amount": MONEY,
         "fraud_flag": "BOOLEAN",  # confirmed fraud
         "hardship_flag": "BOOLEAN",  # on a hardship instalment plan

@@ -49,3 +49,9 @@ def test_postgres_mode_loads_the_same_rows_as_the_file_drop(tmp_path, monkeypatc
             assert loaded.fetchall() == expected, (day, dataset.name)
     (source,) = con.execute("select distinct source_system from raw.load_batches").fetchone()
     assert source == f"postgres:{pg_source}"
+    # 1 January is a bank holiday: payments made then came through PostgreSQL with both of their dates
+    (back_dated,) = con.execute(
+        "select count(*) from raw.payments where business_date = ? and effective_date = ? and posting_date = ?",
+        [dates[1], dates[0], dates[1]],
+    ).fetchone()
+    assert back_dated > 0
