@@ -3,7 +3,7 @@
 Checks, in the order a broken drop is usually broken: the manifest (present, for this date, every key and
 value well formed: ``manifest_rules``), the folder (the listed files present as regular files, nothing
 unlisted: ``drop_listing``), then per file: checksum, columns and declared types (``column_types``), every
-value readable (strings valid UTF-8, money within DECIMAL(18,2)), business date stamped on every row,
+string valid UTF-8 (``text_encoding``), money within DECIMAL(18,2), business date stamped on every row,
 record counts, control totals. All set-based in DuckDB with the file path bound as a parameter; nothing is
 modified.
 """
@@ -24,6 +24,7 @@ from creditwh.landing.column_types import check_columns
 from creditwh.landing.drop_listing import check_drop_listing, check_regular_file
 from creditwh.landing.manifest import control_totals
 from creditwh.landing.manifest_rules import read_checked_manifest
+from creditwh.landing.text_encoding import check_utf8
 
 # Largest DECIMAL(18,2) value. A Parquet DECIMAL(18,2) column is stored as a 64-bit integer, which can hold
 # values of 19 digits that readers pass through unchecked; such a value is an overflow, not an amount.
@@ -73,6 +74,7 @@ def _verify_file(con: duckdb.DuckDBPyConnection, drop: VerifiedDrop, dataset: Da
     entry = drop.manifest["files"][dataset.name]
     path = verify_checksum(drop, dataset)
     check_columns(con, path, dataset)
+    check_utf8(path, dataset)
     records = _check_values(con, drop, dataset, path)
     if records != entry["records"]:
         raise DropRejected(path, "record_count", f"{records} records, manifest says {entry['records']}")
@@ -84,25 +86,19 @@ def _verify_file(con: duckdb.DuckDBPyConnection, drop: VerifiedDrop, dataset: Da
 
 
 def _check_values(con: duckdb.DuckDBPyConnection, drop: VerifiedDrop, dataset: Dataset, path: Path) -> int:
-    """One pass over every column: the first row stamped with another date, the first row of each money
-    column beyond DECIMAL(18,2); reading every string also validates its UTF-8. Returns the row count."""
+    """One pass: the first row stamped with another date, the first row of each money column beyond
+    DECIMAL(18,2). Returns the row count."""
     money = [c for c, t in dataset.columns.items() if t == MONEY]
-    text = [c for c, t in dataset.columns.items() if t == "VARCHAR"]
     probes = [
         "count(*)",
         "min(file_row_number) filter (where business_date is distinct from $date)",
         "any_value(business_date) filter (where business_date is distinct from $date)",
         *(f"min(file_row_number) filter (where abs({c}) > $max_money)" for c in money),
-        *(f"max(strlen({c}))" for c in text),
     ]
     sql = f"select {', '.join(probes)} from read_parquet($path, file_row_number = true)"
     params = {"path": str(path), "date": drop.business_date} | ({"max_money": MAX_MONEY} if money else {})
     try:
         row = con.execute(sql, params).fetchone()
-    except duckdb.InvalidInputException as exc:
-        if "string encoding" not in str(exc):
-            raise DropRejected(path, "readable", f"not a readable Parquet file: {exc}") from exc
-        raise DropRejected(path, "utf8", f"{_invalid_text_column(con, path, text)}: {exc}") from exc
     except duckdb.Error as exc:
         raise DropRejected(path, "readable", f"not a readable Parquet file: {exc}") from exc
     records, bad_date_row, bad_date = row[0], row[1], row[2]
@@ -113,19 +109,9 @@ def _check_values(con: duckdb.DuckDBPyConnection, drop: VerifiedDrop, dataset: D
             f"row stamped {bad_date}, drop is for {drop.business_date}",
             row=bad_date_row + 1,
         )
-    for column, bad_row in zip(money, row[3 : 3 + len(money)]):
+    for column, bad_row in zip(money, row[3:]):
         if bad_row is not None:
             raise DropRejected(
                 path, "money_range", f"column {column}: value beyond DECIMAL(18,2)", row=bad_row + 1
             )
     return records
-
-
-def _invalid_text_column(con: duckdb.DuckDBPyConnection, path: Path, text: list[str]) -> str:
-    """Name the string column holding invalid UTF-8 (only on the error path: one scan per column)."""
-    for column in text:
-        try:
-            con.execute(f"select max(strlen({column})) from read_parquet(?)", [str(path)]).fetchone()
-        except duckdb.InvalidInputException:
-            return f"column {column}: value is not valid UTF-8"
-    return "a string value is not valid UTF-8"
