@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import signal
 import sys
+import threading
 import time
 
 from creditwh.config import settings
@@ -30,21 +33,46 @@ def cmd_run(args) -> None:
     from creditwh import airflow_env
 
     s = settings()
-    airflow_env.configure(s)
-    airflow_env.migrate()
-    airflow_env.run_dates("credit_daily", _dates(args.start, args.end), conf={"source": args.source})
+    dates = _dates(args.start, args.end)
+    if not dates:
+        raise PipelineError(f"--end {args.end} is before --start {args.start}: no date to run")
+    wait = getattr(args, "wait_for_drop", False)
+    if args.source == "files" and not wait:
+        _require_drops(s, dates)
+    with airflow_env.exclusive_run(s):
+        airflow_env.configure(s)
+        airflow_env.migrate()
+        airflow_env.run_dates("credit_daily", dates, conf={"source": args.source, "wait_for_drop": wait})
+
+
+def _require_drops(s, dates: list[dt.date]) -> None:
+    """Every date's drop must be there before Airflow starts: a person running dates by hand gets the
+    missing one named at once, not a sensor polling for hours."""
+    from creditwh.contract import manifest_name
+    from creditwh.errors import DropMissing
+    from creditwh.pipeline.daily import drop_arrived
+
+    missing = [d for d in dates if not drop_arrived(d, s)]
+    if missing:
+        error = DropMissing(missing[0], s.drop_dir(missing[0]) / manifest_name(missing[0]))
+        others = f"; no drop for {len(missing) - 1} more of the dates either" if len(missing) > 1 else ""
+        error.args = (f"{error}{others}; nothing was run (--wait-for-drop waits for drops instead)",)
+        raise error
 
 
 def cmd_demo(args) -> None:
     """The main job on the embedded default: simulate the platform, then run the daily DAG for each date."""
+    from creditwh.airflow_env import exclusive_run
+
     started = time.monotonic()
     s = settings()
     print(f"data directory: {s.data_dir}")
     _demo_settings(s)
-    cmd_simulate(args)
-    args.end = args.start + dt.timedelta(days=args.days - 1)
-    args.source = "files"
-    cmd_run(args)
+    with exclusive_run(s):  # no run may read the drops while the simulation rewrites them
+        cmd_simulate(args)
+        args.end = args.start + dt.timedelta(days=args.days - 1)
+        args.source = "files"
+        cmd_run(args)
     print(f"done in {time.monotonic() - started:.0f} s: warehouse {s.warehouse_path}, outbox {s.outbox_dir}")
 
 
@@ -115,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_date, required=True)
     p.add_argument("--end", type=_date, required=True)
     p.add_argument("--source", choices=["files", "postgres"], default="files")
+    p.add_argument(
+        "--wait-for-drop",
+        action="store_true",
+        help="wait for a missing drop as the scheduled DAG does (up to 6 h) instead of failing at once",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("data-docs", help="rebuild the Great Expectations Data Docs site from every stored result")
@@ -127,8 +160,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop_on_signals() -> None:
+    """SIGTERM or SIGINT stops the command at once: a one-line message, exit code 128 + the signal.
+
+    Airflow's in-process task runner installs a SIGTERM handler for every task it runs and leaves it in
+    place; it only calls the task's on_kill, so `creditwh run` ignored SIGTERM. A blocked signal reaches
+    no handler: this thread takes it with sigwait, whatever handler Airflow set. Everything is left as a
+    kill would leave it, which the pipeline is built for (each step is one transaction or an atomic
+    rename; the run lock is the kernel's)."""
+    signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)  # every thread started from now on inherits it
+
+    def stop() -> None:
+        signum = signal.sigwait(signals)
+        running = getattr(sys.modules.get("creditwh.airflow_env"), "current_run", None)
+        during = f" during {running}: that run did not finish, run its date again" if running else ""
+        print(f"creditwh: stopped by {signal.Signals(signum).name}{during}", file=sys.stderr, flush=True)
+        os._exit(128 + signum)
+
+    threading.Thread(target=stop, name="creditwh-stop", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if argv is None:  # the `creditwh` command itself, not a caller in this process (the tests)
+        _stop_on_signals()
     try:
         args.func(args)
     except PipelineError as exc:
