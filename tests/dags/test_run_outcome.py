@@ -135,6 +135,24 @@ def test_a_manual_trigger_before_the_first_business_date_is_refused_and_a_2019_o
 # --- a date without a drop fails at once, naming what is missing ----------------------------------------------
 
 
+def test_the_scheduled_sensor_logs_what_it_waits_for_and_a_run_by_hand_fails_at_once(data_dir, caplog):
+    from creditwh.errors import DropMissing
+    from creditwh.pipeline.daily import poke_drop
+
+    day = business_dates(1)[0]
+    s = settings()
+    manifest = s.drop_dir(day) / manifest_name(day)
+    assert poke_drop(day, s, wait=True) is True
+    manifest.unlink()
+    with caplog.at_level("INFO", logger="creditwh.pipeline.daily"):
+        assert poke_drop(day, s, wait=True) is False
+    assert f"waiting for the drop of {day}: {manifest} not there yet" in caplog.text
+    with pytest.raises(
+        DropMissing, match=f"no drop for {day} in {s.drop_dir(day)}: {manifest.name} is missing"
+    ):
+        poke_drop(day, s, wait=False)
+
+
 @pytest.mark.slow
 def test_a_date_without_a_drop_fails_at_once_naming_the_missing_manifest(data_dir, airflow_db):
     day = business_dates(1)[0]
