@@ -3,7 +3,7 @@
 Parquet readers do not reliably check this themselves: DuckDB validates a string column only when a query
 materialises its values (``max(strlen(c))`` over invalid bytes succeeds, ``min(c)`` fails), so an invalid
 value could pass verification and break the load, dbt or an extract later. Arrow's full validation checks
-every value of a column at C speed; the file is read in batches so memory does not grow with the file.
+every value of a column at C speed; the file is read column by column and in batches.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ BATCH_ROWS = 1 << 16
 
 def check_utf8(path: Path, dataset: Dataset) -> None:
     text = [c for c, t in dataset.columns.items() if t == "VARCHAR"]
-    offset = 0
     with pq.ParquetFile(path) as parquet:
-        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=text):
-            for column in text:
-                values = batch.column(column)
+        for column in text:  # one column at a time: memory is one column of one row group
+            offset = 0
+            for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=[column]):
+                values = batch.column(0)
                 if not _valid(values):
                     row = offset + _first_invalid(values) + 1
                     raise DropRejected(path, "utf8", f"column {column}: value is not valid UTF-8", row=row)
-            offset += batch.num_rows
+                offset += batch.num_rows
 
 
 def _valid(values: pa.Array) -> bool:
