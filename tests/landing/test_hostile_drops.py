@@ -385,6 +385,14 @@ def _cut(fraction: float) -> Callable[[Drop], None]:
     return change
 
 
+def _corrupt_first_page(d: Drop) -> None:
+    """The first page's header overwritten: the footer (schema) still reads, the rows do not."""
+    data = bytearray(d.path(ACCOUNTS).read_bytes())
+    data[4:12] = b"\xff" * 8  # just after the leading magic PAR1
+    d.path(ACCOUNTS).write_bytes(bytes(data))
+    d.settle(ACCOUNTS, "reseal")
+
+
 def _csv_instead(d: Drop) -> None:
     d.path(PAYMENTS).write_text("business_date,payment_id\n2026-01-02,P1\n")
     d.settle(PAYMENTS, "reseal")
@@ -418,6 +426,7 @@ def _overflowing_money(d: Drop) -> None:
 
 FILE_CASES = [
     pytest.param(_cut(0.5), "readable", (A,), id="truncated-parquet"),
+    pytest.param(_corrupt_first_page, "readable", (A,), id="corrupt-page-behind-valid-footer"),
     pytest.param(_csv_instead, "readable", (P,), id="csv-instead-of-parquet"),
     pytest.param(_cut(0), "readable", (A,), id="empty-file"),
     pytest.param(lambda d: (d.path(ACCOUNTS).write_bytes(d.path(ACCOUNTS).read_bytes()[:-1] + b"X")), "checksum", (A, "sha256"), id="changed-after-manifest"),

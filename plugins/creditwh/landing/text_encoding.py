@@ -21,15 +21,22 @@ BATCH_ROWS = 1 << 16
 
 def check_utf8(path: Path, dataset: Dataset) -> None:
     text = [c for c, t in dataset.columns.items() if t == "VARCHAR"]
-    with pq.ParquetFile(path) as parquet:
-        for column in text:  # one column at a time: memory is one column of one row group
-            offset = 0
-            for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=[column]):
-                values = batch.column(0)
-                if not _valid(values):
-                    row = offset + _first_invalid(values) + 1
-                    raise DropRejected(path, "utf8", f"column {column}: value is not valid UTF-8", row=row)
-                offset += batch.num_rows
+    try:
+        with pq.ParquetFile(path) as parquet:
+            for column in text:  # one column at a time: memory is one column of one row group
+                _check_column(path, parquet, column)
+    except (OSError, pa.ArrowException) as exc:  # corrupt pages behind a valid footer
+        raise DropRejected(path, "readable", f"not a readable Parquet file: {exc}") from exc
+
+
+def _check_column(path: Path, parquet: pq.ParquetFile, column: str) -> None:
+    offset = 0
+    for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=[column]):
+        values = batch.column(0)
+        if not _valid(values):
+            row = offset + _first_invalid(values) + 1
+            raise DropRejected(path, "utf8", f"column {column}: value is not valid UTF-8", row=row)
+        offset += batch.num_rows
 
 
 def _valid(values: pa.Array) -> bool:
