@@ -35,7 +35,9 @@ def test_weak_keys_are_refused_with_a_clear_message(weak, tmp_path, monkeypatch)
     from creditwh.reporting.blacklist import BlacklistKeyWeak
 
     monkeypatch.setenv("CREDITWH_BLACKLIST_KEY", weak)
-    with pytest.raises(BlacklistKeyWeak, match=r"CREDITWH_BLACKLIST_KEY is too weak: .*at least 32 bytes") as err:
+    with pytest.raises(
+        BlacklistKeyWeak, match=r"CREDITWH_BLACKLIST_KEY is too weak: .*at least 32 bytes"
+    ) as err:
         publish_blacklist(D26, Settings(data_dir=tmp_path))
     assert weak not in str(err.value)  # the message never shows the key
     assert not (tmp_path / "outbox").exists() and not (tmp_path / "warehouse.duckdb").exists()
@@ -66,7 +68,9 @@ def test_a_changed_key_is_refused_without_a_declared_rotation(settings, monkeypa
     publish_blacklist(D26, settings)
     monkeypatch.setenv("CREDITWH_BLACKLIST_KEY", NEW_KEY)
     old, new = key_id(TEST_KEY.encode()), key_id(NEW_KEY.encode())
-    with pytest.raises(BlacklistKeyChanged, match=rf"id {new}.*used key id {old}.*CREDITWH_BLACKLIST_KEY_ROTATION"):
+    with pytest.raises(
+        BlacklistKeyChanged, match=rf"id {new}.*used key id {old}.*CREDITWH_BLACKLIST_KEY_ROTATION"
+    ):
         publish_blacklist(D27, settings)
     monkeypatch.setenv("CREDITWH_BLACKLIST_KEY_ROTATION", "0123456789abcdef")  # not the old key's id
     with pytest.raises(BlacklistKeyChanged, match=f"does not name the key of the last publication.*{old}"):
@@ -78,7 +82,9 @@ def test_a_changed_key_is_refused_without_a_declared_rotation(settings, monkeypa
 
 
 @pytest.mark.slow
-def test_a_declared_rotation_rekeys_every_subject_and_changes_nothing_else(extracts_warehouse, tmp_path, monkeypatch):
+def test_a_declared_rotation_rekeys_every_subject_and_changes_nothing_else(
+    extracts_warehouse, tmp_path, monkeypatch
+):
     from creditwh.pipeline.extracts import publish_blacklist
     from creditwh.reporting.blacklist import BlacklistKeyChanged, key_id
 
@@ -117,7 +123,10 @@ def test_a_declared_rotation_rekeys_every_subject_and_changes_nothing_else(extra
     snapshot = _rows(_folder(rotated, D27) / "blacklist_snapshot_20260227.csv")
     assert {r["listed_date"] for r in snapshot if r["subject_key"] in rekey.values()} == {"2026-02-26"}
     manifest = json.loads((_folder(rotated, D27) / "blacklist_rekey_20260227.csv.manifest.json").read_text())
-    assert (manifest["previous_key_id"], manifest["key_id"]) == (key_id(TEST_KEY.encode()), key_id(NEW_KEY.encode()))
+    assert (manifest["previous_key_id"], manifest["key_id"]) == (
+        key_id(TEST_KEY.encode()),
+        key_id(NEW_KEY.encode()),
+    )
     with duckdb.connect(str(rotated.warehouse_path), read_only=True) as con:
         assert con.execute("select business_date, key_id from reporting.blacklist_publications order by 1").fetchall() \
             == [(D26, key_id(TEST_KEY.encode())), (D27, key_id(NEW_KEY.encode()))]  # fmt: skip

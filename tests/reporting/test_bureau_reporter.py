@@ -37,7 +37,11 @@ def test_missing_reporter_settings_name_every_variable_and_publish_nothing(tmp_p
         ("REPORTER_TELEPHONE_NUMBER", "", "CREDITWH_BUREAU_REPORTER_TELEPHONE_NUMBER is not set"),
         ("REPORTER_TELEPHONE_NUMBER", "555-0100", "must be 10 digits"),
         ("REPORTER_NAME", "N" * 41, "REPORTER_NAME is 41 characters, the header field holds 40"),
-        ("IDENTIFICATION_NUMBER", "X" * 21, "IDENTIFICATION_NUMBER is 21 characters, the base field holds 20"),
+        (
+            "IDENTIFICATION_NUMBER",
+            "X" * 21,
+            "IDENTIFICATION_NUMBER is 21 characters, the base field holds 20",
+        ),
         ("EQUIFAX_PROGRAM_IDENTIFIER", "", "no program identifier is set"),
     ],
 )
@@ -63,7 +67,13 @@ def test_the_file_carries_the_configured_reporter_and_identification_number(sett
     parsed = read_metro2(path)
     header = parsed["header"]
     assert (header["reporter_name"], header["reporter_address"], header["reporter_telephone_number"]) == (
-        "EXAMPLE BANK CARD SERVICES", "9 EXAMPLE ROAD", 4155550123)
-    assert (header["experian_program_identifier"], header["trans_union_program_identifier"]) == ("EX123", "TU4567")
+        "EXAMPLE BANK CARD SERVICES",
+        "9 EXAMPLE ROAD",
+        4155550123,
+    )
+    assert (header["experian_program_identifier"], header["trans_union_program_identifier"]) == (
+        "EX123",
+        "TU4567",
+    )
     assert header["equifax_program_identifier"] == "TESTEQFX01"  # from tests/conftest.py
     assert {r["base"]["identification_number"] for r in parsed["data"]} == {"FURN7788"}

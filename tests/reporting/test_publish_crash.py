@@ -41,10 +41,13 @@ def _restate(data_dir, extract: str) -> None:
     day = DAYS[extract]
     with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
         if extract == "blacklist":
-            con.execute("""update marts.fct_account_daily set days_past_due = 0, account_status = 'OPEN',
+            con.execute(
+                """update marts.fct_account_daily set days_past_due = 0, account_status = 'OPEN',
                            fraud_flag = false where business_date = $d and person_id = (
                                select min(person_id) from marts.fct_account_daily
-                               where business_date = $d and days_past_due >= 90)""", {"d": day})
+                               where business_date = $d and days_past_due >= 90)""",
+                {"d": day},
+            )
         else:
             con.execute("""update marts.rpt_bureau_accounts set current_balance = current_balance + 7
                            where period_end = $d and account_id in (select account_id from marts.rpt_bureau_accounts
@@ -82,7 +85,9 @@ def _assert_consistent(data_dir, extract: str) -> None:
     assert not staging.exists() or not list(staging.iterdir()), list(staging.iterdir())
     files = {p.name: p for p in (data_dir / "outbox" / extract).rglob("*") if p.is_file()}
     data = {n for n in files if not n.endswith(MANIFEST_SUFFIX)}
-    assert {n + MANIFEST_SUFFIX for n in data} == set(files) - data  # every file with its manifest, nothing else
+    assert {n + MANIFEST_SUFFIX for n in data} == set(
+        files
+    ) - data  # every file with its manifest, nothing else
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         deliveries = con.execute("select file_name, sha256, delivered from reporting.outbox_files where extract = ?",
                                  [extract]).fetchall()  # fmt: skip
@@ -91,7 +96,9 @@ def _assert_consistent(data_dir, extract: str) -> None:
                 from reporting.blacklist_published group by all""").fetchall()
             publications = con.execute("""select business_date, publication_sequence, delta_rows
                 from reporting.blacklist_publications""").fetchall()
-            assert sorted((d, s) for d, s, _ in per_file if _) == sorted((d, s) for d, s, n in publications if n)
+            assert sorted((d, s) for d, s, _ in per_file if _) == sorted(
+                (d, s) for d, s, n in publications if n
+            )
             records = {f"blacklist_delta_{d:%Y%m%d}" + (f"_c{s:02d}" if s else "") + ".csv": n
                        for d, s, n in publications}  # fmt: skip
         else:
@@ -108,7 +115,9 @@ def _assert_consistent(data_dir, extract: str) -> None:
 
 @pytest.mark.parametrize("extract", list(DAYS))
 @pytest.mark.parametrize("crash", CRASH_POINTS)
-def test_killed_publication_is_finished_by_the_next_run(extract, crash, extracts_warehouse, tmp_path, uninterrupted):
+def test_killed_publication_is_finished_by_the_next_run(
+    extract, crash, extracts_warehouse, tmp_path, uninterrupted
+):
     data_dir = tmp_path / "data"
     shutil.copytree(extracts_warehouse, data_dir)
     killed = _publish(data_dir, extract, crash)
