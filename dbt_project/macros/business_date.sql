@@ -10,13 +10,17 @@
     cast('{{ value }}' as date)
 {%- endmacro %}
 
-{#- Predicate restricting `column` to the run's business date, or `1 = 1` when no date is given.
-    Used on the source reads of incremental models so a day's cost grows with the day, not the history. -#}
-{% macro business_date_filter(column='business_date') -%}
+{#- Predicate restricting `column` to the run's business date (operator '=') or to the dates up to it
+    ('<='), or `1 = 1` when no date is given. Used on the source reads of incremental models so a day's
+    cost grows with the day, not the history: the one spelling of "the run's date, if any". -#}
+{% macro business_date_filter(column='business_date', operator='=') -%}
+    {%- if operator not in ('=', '<=') -%}
+        {{ exceptions.raise_compiler_error("business_date_filter: operator must be '=' or '<=', not " ~ operator) }}
+    {%- endif -%}
     {%- if var('business_date', none) is none -%}
         1 = 1
     {%- else -%}
-        {{ column }} = {{ business_date_literal() }}
+        {{ column }} {{ operator }} {{ business_date_literal() }}
     {%- endif -%}
 {%- endmacro %}
 

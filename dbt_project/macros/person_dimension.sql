@@ -10,7 +10,7 @@
     {%- else -%}
     {%- set left_persons -%}
         select previous_person_id from {{ person_map }}
-        where refreshed_on = {{ business_date_literal() }}
+        where {{ business_date_filter('refreshed_on') }}
             and previous_person_id <> person_id
     {%- endset -%}
     delete from {{ this }}

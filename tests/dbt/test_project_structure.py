@@ -5,6 +5,7 @@ one direction (staging -> intermediate -> marts)."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from warehouse_build import DBT_PROJECT_DIR, parsed_manifest
@@ -119,3 +120,28 @@ def test_intermediate_models_never_read_marts(parsed, request):
     }
     assert {name: marts for name, marts in reads_marts.items() if marts} == {}
     assert {"int_account_statement_cycles", "int_early_warning_bad_entries"} <= set(reads_marts)
+
+
+def test_incremental_settings_come_from_the_folder(manifest):
+    """Strategy and schema-change policy are set once per folder in dbt_project.yml: a model's config()
+    holds only what is its own (unique_key, its schema or hook), so folders cannot drift apart."""
+    models = _models(manifest)
+    repeated = [name for name, node in models.items()
+                if re.search(r"config\([^)]*\b(incremental_strategy|on_schema_change)\s*=", node.raw_code)]
+    assert repeated == []
+    incremental = {name: (node.config.incremental_strategy, node.config.on_schema_change)
+                   for name, node in models.items() if node.config.materialized == "incremental"}
+    assert len(incremental) >= 18
+    assert {strategy for strategy, _ in incremental.values()} == {"delete+insert"}
+    appended = {name for name, (_, on_change) in incremental.items() if on_change == "append_new_columns"}
+    assert appended == {"fct_account_daily", "mart_aging_daily", "mart_delinquency_rates", "dim_customer",
+                        "dim_customer_pii"}
+    assert {on_change for name, (_, on_change) in incremental.items() if name not in appended} == {"fail"}
+
+
+def test_run_date_equality_is_spelled_by_the_macro(manifest):
+    """`<column> = <the run's business date>` is written business_date_filter(column) everywhere (one rule
+    for runs with and without the var), never as an inline comparison with business_date_literal()."""
+    inline = sorted(name for name, node in _models(manifest).items()
+                    if re.search(r"(?<![<>!])=\s*\{\{\s*business_date_literal\(\)", node.raw_code))
+    assert inline == []

@@ -19,7 +19,7 @@ with
 refreshed as (
 
     select customer_id, identity_key from {{ ref('int_customers_current') }}
-    where refreshed_on = {{ business_date_literal() }}
+    where {{ business_date_filter('refreshed_on') }}
 
 ),
 

@@ -5,7 +5,5 @@ select {{ customer_version_columns() | join(', ') }}
 
 from {{ ref('int_customers_current') }}
 
-{%- if var('business_date', none) is not none %}
 
-where refreshed_on = {{ business_date_literal() }}
-{%- endif %}
+where {{ business_date_filter('refreshed_on') }}

@@ -10,7 +10,6 @@
     build, and a run without the business_date var, rank every version. -#}
 {{ config(materialized='incremental', unique_key='customer_id') }}
 
-{%- set business_date = var('business_date', none) %}
 {%- set changes_only = changes_only_run() %}
 {%- set columns = customer_version_columns() %}
 
@@ -24,7 +23,7 @@ todays_versions as (
     -- yet (a date skipped or built out of order): the run that last wrote this table is its watermark
     select {{ columns | join(', ') }}
     from {{ ref('int_customers_cleaned') }}
-    where business_date = {{ business_date_literal() }}
+    where {{ business_date_filter() }}
         or (
             business_date < {{ business_date_literal() }}
             and business_date > (select max(refreshed_on) from {{ this }})
@@ -36,7 +35,7 @@ restated_customers as (
 
     -- current rows that came from this date's drop: only on a re-run or a restated day
     select customer_id from {{ this }}
-    where business_date = {{ business_date_literal() }}
+    where {{ business_date_filter() }}
 
 ),
 
@@ -67,9 +66,7 @@ versions as (
 
     select {{ columns | join(', ') }}
     from {{ ref('int_customers_cleaned') }}
-    {%- if business_date is not none %}
-    where business_date <= {{ business_date_literal() }}
-    {%- endif %}
+    where {{ business_date_filter(operator='<=') }}
 
 ),
 

@@ -17,8 +17,6 @@
     cutting a statement that day (~1/28 of the book). -#}
 {{ config(unique_key='business_date') }}
 
-{%- set business_date = var('business_date', none) %}
-
 with
 
 account_days as (
@@ -66,9 +64,7 @@ new_statements as (
     select * from with_previous_day
     where last_statement_date is not null
         and (prior_statement_date is null or last_statement_date <> prior_statement_date)
-    {%- if business_date is not none %}
-        and business_date = {{ business_date_literal() }}
-    {%- endif %}
+        and {{ business_date_filter() }}
 
 ),
 
@@ -84,10 +80,7 @@ payments as (
     from {{ ref('stg_payments') }}
 
     where not coalesce(is_recovery, false)
-    {%- if business_date is not none %}
-        and business_date <= {{ business_date_literal() }}
-        and business_date >= cast({{ dbt.dateadd('day', -62, business_date_literal()) }} as date)
-    {%- endif %}
+        and {{ business_date_lookback_filter(62) }}
 
 ),
 

@@ -7,7 +7,6 @@
     date filter reaches the raw scan: no join between them); delete+insert on business_date. -#}
 {{ config(unique_key='business_date') }}
 
-{%- set business_date = var('business_date', none) %}
 {%- set bad_dpd = var('early_warning_bad_dpd', 30) | int %}
 
 with
@@ -49,9 +48,7 @@ final as (
 
     where is_bad
         and not coalesce(was_bad, false)
-    {%- if business_date is not none %}
-        and business_date = {{ business_date_literal() }}
-    {%- endif %}
+        and {{ business_date_filter() }}
 
 )
 

@@ -14,7 +14,7 @@ customers as (
 
     select * from {{ ref('dim_customer_pii') }}
     {%- if changes_only_run() %}
-    where refreshed_on = {{ business_date_literal() }}
+    where {{ business_date_filter('refreshed_on') }}
     {%- endif %}
 
 ),

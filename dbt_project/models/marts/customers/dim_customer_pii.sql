@@ -26,7 +26,7 @@ with
 touched_persons as (
 
     select person_id from {{ ref('int_customer_person') }}
-    where refreshed_on = {{ business_date_literal() }}
+    where {{ business_date_filter('refreshed_on') }}
 
 ),
 

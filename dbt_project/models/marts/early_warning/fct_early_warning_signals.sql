@@ -42,9 +42,7 @@ scored_accounts as (
     from {{ ref('fct_account_daily') }}
 
     where account_status = 'OPEN'
-    {%- if business_date is not none %}
-        and business_date = {{ business_date_literal() }}
-    {%- endif %}
+        and {{ business_date_filter() }}
 
 ),
 

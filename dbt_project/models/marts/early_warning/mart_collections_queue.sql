@@ -2,17 +2,13 @@
     business date): the collections team's work list, in priority order. Delete+insert on business_date. -#}
 {{ config(unique_key='business_date') }}
 
-{%- set business_date = var('business_date', none) %}
-
 with
 
 daily_scores as (
 
     select * from {{ ref('mart_early_warning_daily') }}
     where is_new_high
-    {%- if business_date is not none %}
-        and business_date = {{ business_date_literal() }}
-    {%- endif %}
+        and {{ business_date_filter() }}
 
 ),
 

@@ -40,18 +40,14 @@ scored_accounts as (
     from {{ ref('fct_account_daily') }}
 
     where account_status = 'OPEN'
-    {%- if business_date is not none %}
-        and business_date = {{ business_date_literal() }}
-    {%- endif %}
+        and {{ business_date_filter() }}
 
 ),
 
 signals as (
 
     select * from {{ ref('fct_early_warning_signals') }}
-    {%- if business_date is not none %}
-    where business_date = {{ business_date_literal() }}
-    {%- endif %}
+    where {{ business_date_filter() }}
 
 ),
 

@@ -26,7 +26,7 @@ accounts as (
 
     select * from {{ ref('fct_account_daily') }}
     {%- if is_period_end %}
-    where business_date = cast('{{ business_date }}' as date)
+    where {{ business_date_filter() }}
     {%- else %}
     where 1 = 0
     {%- endif %}

@@ -14,7 +14,7 @@ base as (
     {%- if var('business_date', none) is none %}
     and 1 = 0
     {%- else %}
-    and period_end = {{ business_date_literal() }}
+    and {{ business_date_filter('period_end') }}
     {%- endif %}
 
 ),

@@ -4,8 +4,6 @@
     Cost: a daily run reads two snapshots and replaces its own date (delete+insert on business_date). -#}
 {{ config(unique_key='business_date') }}
 
-{%- set business_date = var('business_date', none) %}
-
 with
 
 dpd_buckets as (
@@ -42,9 +40,7 @@ target_pairs as (
 
     select * from date_pairs
     where previous_business_date is not null
-    {%- if business_date is not none %}
-        and business_date = {{ business_date_literal() }}
-    {%- endif %}
+        and {{ business_date_filter() }}
 
 ),
 

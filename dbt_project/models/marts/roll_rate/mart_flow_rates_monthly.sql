@@ -41,8 +41,7 @@ month_end_accounts as (
     where is_month_end
     {%- if business_date is not none %}
         {%- if run_is_month_end %}
-        and business_date <= {{ business_date_literal() }}
-        and business_date >= cast({{ dbt.dateadd('day', -31 * history_months, business_date_literal()) }} as date)
+        and {{ business_date_lookback_filter(31 * history_months) }}
         {%- else %}
         and 1 = 0
         {%- endif %}
@@ -150,9 +149,7 @@ flow_rates as (
 target_flows as (
 
     select * from flow_rates
-    {%- if business_date is not none %}
-    where to_month_end = {{ business_date_literal() }}
-    {%- endif %}
+    where {{ business_date_filter('to_month_end') }}
 
 ),
 

@@ -35,8 +35,7 @@ month_end_accounts as (
     {%- if business_date is not none %}
         {%- if run_is_month_end %}
         -- the run's month end and the one before it (at most two months back)
-        and business_date <= {{ business_date_literal() }}
-        and business_date >= cast({{ dbt.dateadd('day', -62, business_date_literal()) }} as date)
+        and {{ business_date_lookback_filter(62) }}
         {%- else %}
         and 1 = 0
         {%- endif %}
@@ -58,9 +57,7 @@ target_pairs as (
 
     select * from month_pairs
     where from_month_end is not null
-    {%- if business_date is not none %}
-        and to_month_end = {{ business_date_literal() }}
-    {%- endif %}
+        and {{ business_date_filter('to_month_end') }}
 
 ),
 
