@@ -10,7 +10,6 @@ SQL-looking text, a narrower integer type) loads, and text loads unchanged.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -36,6 +35,7 @@ from sim_dates import business_dates
 DAY1, DAY2, DAY3 = business_dates(3)
 A, P, C = (d.file_name(DAY2) for d in (ACCOUNTS, PAYMENTS, CUSTOMERS))
 M = manifest_name(DAY2)
+# The data and what was loaded; raw.rejected_batches, the log of refusals, is meant to change on a rejection.
 RAW_TABLES = (*(d.name for d in DATASETS), "load_batches")
 
 
@@ -145,7 +145,7 @@ def tree(root: Path) -> dict[str, str]:
             elif p.is_dir():
                 out[rel] = "dir"
             else:
-                out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+                out[rel] = sha256_file(p).sha256
     return out
 
 
