@@ -5,6 +5,10 @@ on the committed project); nothing is loaded into pandas. CRITICAL failures rais
 WARNING failures are only recorded. Every run's results are stored (gx/validations); Data Docs pages are
 built for runs with failures or warnings, and `creditwh data-docs` rebuilds the whole site.
 
+The gate only judges: the raw gate validates the date's *pending* load batch (its rows are in raw.*, the
+previous days are all accepted ones), and creditwh.load.acceptance acts on the verdict — accepts the batch,
+or rolls the date back to its previous accepted load — and records every verdict in reporting.gate_results.
+
 The validation definitions are run one by one rather than through ``Checkpoint.run``: a checkpoint applies
 one result_format to all its definitions (the key columns that make a failing row identifiable differ per
 table), and it aborts on a partition without rows, which is legitimate for payments, customer changes,
