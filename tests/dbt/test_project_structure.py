@@ -1,12 +1,13 @@
 """Static checks on the parsed project: contracts and docs on every core mart, exact schema names,
 exposures wired to the marts, unit tests present for the status and cleaning logic, the layers read in
-one direction (staging -> intermediate -> marts)."""
+one direction (staging -> intermediate -> marts), every model and every column it yields documented."""
 
 from __future__ import annotations
 
 import os
 import re
 
+import duckdb
 import pytest
 from warehouse_build import DBT_PROJECT_DIR, parsed_manifest
 
@@ -145,3 +146,53 @@ def test_run_date_equality_is_spelled_by_the_macro(manifest):
     inline = sorted(name for name, node in _models(manifest).items()
                     if re.search(r"(?<![<>!])=\s*\{\{\s*business_date_literal\(\)", node.raw_code))
     assert inline == []
+
+
+@pytest.fixture(scope="module")
+def built_columns(tmp_path_factory) -> dict[str, list[str]]:
+    """The columns every model really yields: the whole project built with `--empty` (no rows) on an empty
+    raw schema, read back from the warehouse's information schema."""
+    from creditwh.load.raw import ensure_raw_schema
+    from dbt.cli.main import dbtRunner
+
+    artifacts = tmp_path_factory.mktemp("empty_build")
+    warehouse = artifacts / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_raw_schema(con)
+    previous = os.environ.get("CREDITWH_WAREHOUSE_PATH")
+    os.environ["CREDITWH_WAREHOUSE_PATH"] = str(warehouse)
+    try:
+        result = dbtRunner().invoke([
+            "build", "--empty", "--resource-type", "seed", "--resource-type", "model",
+            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "duckdb",
+            "--target-path", str(artifacts / "target"), "--log-path", str(artifacts), "--quiet",
+        ])
+    finally:
+        if previous is None:
+            os.environ.pop("CREDITWH_WAREHOUSE_PATH", None)
+        else:
+            os.environ["CREDITWH_WAREHOUSE_PATH"] = previous
+    assert result.success, result.exception
+    models = {r.node.name: r.node for r in result.result.results if r.node.resource_type == "model"}
+    # same configuration as dbt's in-process connection (DuckDB refuses a second, read-only one)
+    with duckdb.connect(str(warehouse)) as con:
+        return {
+            name: [row[0] for row in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ?"
+                " order by ordinal_position", [node.schema, node.alias]).fetchall()]
+            for name, node in models.items()
+        }
+
+
+def test_every_model_and_every_column_it_yields_is_documented(manifest, built_columns):
+    models = _models(manifest)
+    assert set(built_columns) == set(models)
+    assert [name for name, node in models.items() if not node.description.strip()] == []
+    undocumented = {
+        name: [c for c in columns if not (c in models[name].columns and models[name].columns[c].description.strip())]
+        for name, columns in built_columns.items()
+    }
+    assert {name: cols for name, cols in undocumented.items() if cols} == {}
+    # and no documented column that the model does not yield (a renamed or dropped column)
+    stale = {name: sorted(set(models[name].columns) - set(columns)) for name, columns in built_columns.items()}
+    assert {name: cols for name, cols in stale.items() if cols} == {}
