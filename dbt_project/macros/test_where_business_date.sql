@@ -1,11 +1,20 @@
-{#- Data tests on partitioned tables check only the partition the run wrote, so a daily run's test cost
-    grows with the day, not the history. dbt's where-subquery is overridden: when the run has a
-    business_date var and the tested model is incremental on a date the run writes (its unique_key is one
-    of var run_partition_keys: business_date, evaluated_on, to_month_end, period_end), the test reads
-    `<unique_key> = <run date>`. Without the var (backfill, CI's full runs) everything is tested.
-    A test's own `where` config still applies on top; in it `__run_business_date__` stands for the run's
-    date (the raw sources' tests use it) and such a condition is dropped without the var. One rule here
-    instead of a `where` on every model test, so a new incremental model's tests cannot forget it. -#}
+{#- Reading a failing data test? It may have checked only some rows. This replaces dbt's
+    get_where_subquery, which every generic test (not_null, unique, accepted_values, ...) uses to read
+    the tested relation, so the compiled test (target/compiled/.../<test>.sql) reads
+
+        (select * from <relation> where <conditions>) dbt_subquery
+
+    with <conditions> joined by `and`:
+    1. `<unique_key> = <run date>` when the run has a business_date var and the tested model is
+       incremental on a run date (its unique_key is in var run_partition_keys: business_date,
+       evaluated_on, to_month_end, period_end): the test sees only the partition the run wrote, so a
+       daily run's test cost grows with the day, not the history. Rows of other dates are not checked:
+       rerun the test without the var (`dbt test --select <model>`) to check the whole table.
+    2. the test's own `where` config, if any; in it `__run_business_date__` stands for the run's date
+       (the raw sources' tests use it), and a condition using it is dropped when there is no var.
+    Everything else (views, seeds, snapshots, tables keyed on customer or person, runs without the var) is
+    tested whole. One rule here instead of a `where` on every model test, so a new incremental model's
+    tests cannot forget it. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
