@@ -266,22 +266,23 @@ def recover(con, settings: Settings) -> list[Path]:
 
 
 def _check_recoverable(staging_dir: Path, target_dir: Path, name: str, digest: str) -> None:
-    for folder in (staging_dir, target_dir):
-        data, manifest = folder / name, folder / (name + MANIFEST_SUFFIX)
-        if data.exists() and sha256_file(data).sha256 != digest:
-            if folder == target_dir and not manifest.exists():
-                continue  # never delivered: replaced by the sealed copy
+    """The sealed bytes are still at hand: staged (and not contradicted by a delivered file), or delivered."""
+    staged, target = staging_dir / name, target_dir / name
+    if staged.exists():
+        if sha256_file(staged).sha256 != digest:
             raise PublishRecoveryFailed(
-                f"{data}: sha256 differs from the sealed publication's {digest} (reporting.outbox_files); "
-                "the file was changed after it was sealed"
+                f"{staged}: sha256 differs from the sealed publication's {digest} ({DELIVERIES}); "
+                "the staged file was changed after it was sealed"
             )
-    if not (staging_dir / name).exists() and not (target_dir / name).exists():
+        _check_no_conflict(target, digest)
+    elif not target.exists() or sha256_file(target).sha256 != digest:
         raise PublishRecoveryFailed(
-            f"{target_dir / name}: recorded in {DELIVERIES} as sealed (staging folder {staging_dir}) but "
-            "neither the staged nor the delivered copy exists"
+            f"{target}: recorded in {DELIVERIES} as sealed with sha256 {digest} (staging folder "
+            f"{staging_dir}), but the staged copy is gone and the outbox does not hold those bytes"
         )
-    if not (staging_dir / (name + MANIFEST_SUFFIX)).exists() and not (target_dir / (name + MANIFEST_SUFFIX)).exists():
-        raise PublishRecoveryFailed(f"{target_dir / name}: its manifest is missing from staging and outbox")
+    manifest = name + MANIFEST_SUFFIX
+    if not (staging_dir / manifest).exists() and not (target_dir / manifest).exists():
+        raise PublishRecoveryFailed(f"{target}: its manifest is missing from staging and outbox")
 
 
 def _fsync_file(path: Path) -> None:
