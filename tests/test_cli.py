@@ -47,12 +47,12 @@ def _run(data_dir: Path, *args: str, timeout: float = 600, **env) -> subprocess.
     )
 
 
-def _start(data_dir: Path, *args: str) -> subprocess.Popen:
+def _start(data_dir: Path, *args: str, stderr=subprocess.PIPE) -> subprocess.Popen:
     return subprocess.Popen(
         [CREDITWH, "run", *args],
         env=_env(data_dir),
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         text=True,
     )
 
@@ -142,17 +142,29 @@ def test_a_pre_2026_month_end_runs_end_to_end_after_waiting_for_a_reader(tmp_pat
     simulate_to_landing(SimConfig(n_accounts=200, start_date=day, seed=5), 1, tmp_path / "landing")
     warehouse = tmp_path / "warehouse.duckdb"
     duckdb.connect(str(warehouse)).close()
-    hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); print('ready', flush=True); "
-    reader = subprocess.Popen(
-        [sys.executable, "-c", hold + "time.sleep(8)", str(warehouse)], stdout=subprocess.PIPE, text=True
-    )
+    hold = "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); print('ready', flush=True); "
+    reader = subprocess.Popen(  # holds the file until told to let go (a line on its stdin)
+        [sys.executable, "-c", hold + "sys.stdin.readline()", str(warehouse)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
     assert reader.stdout.readline().strip() == "ready"
-    done = _run(tmp_path, "--start", str(day), "--end", str(day))
-    reader.wait(timeout=30)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "held open by " in done.stdout and f"(PID {reader.pid})" in done.stdout
-    assert f"credit_daily {day}: success" in done.stdout
-    assert f"credit_bureau_monthly {day}: success" in done.stdout
+    run = _start(tmp_path, "--start", str(day), "--end", str(day), stderr=subprocess.STDOUT)
+    try:
+        waiting = next((line for line in run.stdout if "held open" in line or "success" in line), "")
+        assert waiting.startswith(f"warehouse {warehouse} is held open by "), (
+            waiting + run.stdout.read()[-3000:]
+        )
+        assert f"(PID {reader.pid}): waiting up to 120 s" in waiting
+        reader.communicate("let go\n", timeout=30)
+        stdout = run.stdout.read()  # to the end: the run has finished
+        run.wait(timeout=60)
+    finally:
+        reader.kill()
+        run.kill()
+    assert run.returncode == 0, stdout[-3000:]
+    assert f"warehouse {warehouse} is free: running" in stdout
+    assert f"credit_daily {day}: success" in stdout
+    assert f"credit_bureau_monthly {day}: success" in stdout
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

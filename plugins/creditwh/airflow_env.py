@@ -136,7 +136,12 @@ def exclusive_run(settings: Settings):
         os.close(fd)  # releases the lock
 
 
-def run_dates(dag_id: str, dates: list[dt.date], conf: dict | None = None, progress=print) -> list[str]:
+def say(line: str) -> None:
+    """Progress on stdout, flushed: a line shows when it happens, also in a log file or a pipe."""
+    print(line, flush=True)
+
+
+def run_dates(dag_id: str, dates: list[dt.date], conf: dict | None = None, progress=say) -> list[str]:
     """dag.test() the daily DAG for each business date in order; stop at the first failed run.
 
     After a month-end date the bureau DAG runs too, as the scheduler does on the MONTH_END asset event.
@@ -253,7 +258,7 @@ def _task_outcomes(dag_id: str, run_id: str) -> dict[str, tuple[str, str | None]
 # traceback in the log.
 _task_errors: dict[tuple[str, str, str, int], str] = {}
 _listener = None
-_progress = [print]
+_progress = [say]
 
 
 def _listen_for_task_errors(progress) -> None:

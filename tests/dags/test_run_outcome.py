@@ -204,17 +204,17 @@ def test_a_second_run_on_the_same_data_directory_is_refused_and_a_killed_run_lea
 
 
 _READER = """
-import sys, time, duckdb
+import sys, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
 print("ready", flush=True)
-time.sleep(float(sys.argv[2]))
+sys.stdin.readline()  # holds the file until told to let go
 con.close()
 """
 
 
-def _reader(path, seconds: float) -> subprocess.Popen:
+def _reader(path) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-c", _READER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", _READER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     assert proc.stdout.readline().strip() == "ready"
     return proc
@@ -223,7 +223,7 @@ def _reader(path, seconds: float) -> subprocess.Popen:
 def test_a_reader_holding_the_warehouse_makes_the_run_fail_after_a_bounded_wait_naming_it(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     duckdb.connect(str(warehouse)).close()
-    reader = _reader(warehouse, 60)
+    reader = _reader(warehouse)
     said = []
     try:
         started = time.monotonic()
@@ -241,11 +241,20 @@ def test_a_reader_holding_the_warehouse_makes_the_run_fail_after_a_bounded_wait_
 def test_the_run_waits_for_a_reader_that_lets_go(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     duckdb.connect(str(warehouse)).close()
-    reader = _reader(warehouse, 2)
+    reader = _reader(warehouse)
     said = []
+
+    def tell(line: str) -> None:
+        said.append(line)
+        if "waiting" in line:
+            reader.stdin.write("let go\n")
+            reader.stdin.flush()
+
     try:
-        wait_for_warehouse(warehouse, said.append, wait_seconds=60)
+        wait_for_warehouse(warehouse, tell, wait_seconds=60)
     finally:
+        reader.kill()
         reader.wait(timeout=10)
-    assert f"(PID {reader.pid})" in said[0] and said[-1].endswith("is free: running")
+    assert len(said) == 2 and f"(PID {reader.pid}): waiting up to 60 s" in said[0]
+    assert said[1] == f"warehouse {warehouse} is free: running"
     duckdb.connect(str(warehouse)).close()  # writable now
