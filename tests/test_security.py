@@ -158,7 +158,7 @@ def test_the_scanner_finds_each_kind_of_secret_and_passes_placeholders(tmp_path)
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     (tmp_path / ".env.example").write_text("POSTGRES_PASSWORD=change-me\nURI=postgresql://USER:PASSWORD@HOST/db\n"
-                                           "password: \"{{ env_var('PG_PASSWORD', '') }}\"\n")  # fmt: skip
+                                           "password: '{{ env_var(\"PG_PASSWORD\", \"\") }}'\n")  # fmt: skip
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)  # a throwaway repository of its own
     subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
     findings = scan_repository(tmp_path)
