@@ -60,7 +60,9 @@ def test_consistent_marts_pass_and_bureau_is_skipped_until_it_exists(marts_setti
     assert result.passed, [o.describe() for o in result.failures("critical")]
     rules = {(o.suite, o.rule): o for o in result.outcomes}
     assert rules[("marts_aging_daily", "aging_matches_fact")].success
-    assert rules[("marts_roll_rate_monthly", "roll_rate_rows_sum_to_one")].success
+    assert rules[("marts_roll_rate_monthly", "count_rate_in_unit_interval")].success
+    # the matrix's row sums belong to dbt (tests/roll_rate_rows_sum_to_one.sql), not to a second copy here
+    assert not any("sum_to_one" in rule for _, rule in rules)
     assert rules[("marts_early_warning_daily", "high_tier_has_reason")].success
     assert rules[("marts_fct_account_daily", "fact_matches_raw_controls")].success
     assert rules[("marts_bureau_reporting", "table_exists")].skipped
@@ -86,13 +88,13 @@ MART_BREAKS = [
         "fact_matches_raw_controls",
     ),
     (
-        "roll_rate_row_not_one",
+        "roll_rate_above_one",
         (
-            "update marts.mart_roll_rate_monthly set count_rate = count_rate / 2 where rowid = (select min(rowid) "
+            "update marts.mart_roll_rate_monthly set count_rate = 1.5 where rowid = (select min(rowid) "
             "from marts.mart_roll_rate_monthly where to_month_end = ?)"
         ),
         "marts_roll_rate_monthly",
-        "roll_rate_rows_sum_to_one",
+        "count_rate_in_unit_interval",
     ),
     (
         "high_tier_without_reason",

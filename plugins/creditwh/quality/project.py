@@ -13,8 +13,10 @@ Regenerate after editing suites_raw.py / suites_marts.py / catalog.py::
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import tempfile
+import uuid
 import weakref
 from pathlib import Path
 
@@ -149,49 +151,78 @@ def _scaffold_warehouse(path: Path) -> None:
         con.close()
 
 
+GENERATED = ("great_expectations.yml", "expectations", "validation_definitions", "checkpoints")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def build_project(context_root: Path = CONTEXT_ROOT) -> Path:
     """(Re)write the GX project from the catalog: datasource, assets, suites, validation definitions,
-    checkpoints. Removes what the catalog no longer names."""
-    context_root.mkdir(parents=True, exist_ok=True)
-    for generated in ("expectations", "validation_definitions", "checkpoints"):
-        shutil.rmtree(context_root / generated, ignore_errors=True)
+    checkpoints. Removes what the catalog no longer names.
+
+    Built aside and swapped in only when complete (a failed build leaves the committed project as it was),
+    with GX's random ids replaced by stable ones, so regenerating an unchanged catalog changes no file."""
+    with tempfile.TemporaryDirectory(prefix="creditwh-gx-build-") as tmp:
+        staged = Path(tmp) / "project"
+        _generate(staged, Path(tmp) / "data")
+        _stabilize_ids(staged)
+        context_root.mkdir(parents=True, exist_ok=True)
+        for name in GENERATED:
+            target = context_root / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            shutil.move(staged / name, target)
+    return context_root
+
+
+def _stabilize_ids(root: Path) -> None:
+    """Map every id, in order of first appearance over the sorted files, to a uuid5 of that position."""
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".json", ".yml"))
+    stable: dict[str, str] = {}
+    for path in files:
+        for found in _UUID.findall(path.read_text()):
+            stable.setdefault(found, str(uuid.uuid5(uuid.NAMESPACE_URL, f"creditwh-gx/{len(stable)}")))
+    for path in files:
+        path.write_text(_UUID.sub(lambda m: stable[m.group(0)], path.read_text()))
+
+
+def _generate(context_root: Path, scratch: Path) -> None:
+    context_root.mkdir(parents=True)
     (context_root / "great_expectations.yml").write_text(PROJECT_CONFIG)
-    with tempfile.TemporaryDirectory(prefix="creditwh-gx-scaffold-") as tmp:
-        settings = Settings(data_dir=Path(tmp))
-        _scaffold_warehouse(settings.warehouse_path)
-        context = open_context(settings, context_root)
-        datasource = context.data_sources.add_sql(
-            name=DATASOURCE,
-            connection_string=CONNECTION_STRING,
-            kwargs={"connect_args": {"read_only": True}},
-        )
-        for gate in GATES.values():
-            definitions = []
-            for check in gate.checks:
-                asset = datasource.add_table_asset(
-                    name=check.asset, table_name=check.table_name, schema_name=check.schema
-                )
-                batch_definition = asset.add_batch_definition_daily(
-                    BATCH_DEFINITION, column=check.date_column
-                )
-                suite = context.suites.add(gx.ExpectationSuite(name=check.suite))
-                for expectation in check.expectations:
-                    suite.add_expectation(expectation.copy(deep=True))
-                definitions.append(
-                    context.validation_definitions.add(
-                        gx.ValidationDefinition(name=check.suite, data=batch_definition, suite=suite)
-                    )
-                )
-            context.checkpoints.add(
-                gx.Checkpoint(
-                    name=gate.name,
-                    validation_definitions=definitions,
-                    actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[DATA_DOCS_SITE])],
-                    result_format={"result_format": "COMPLETE"},
+    settings = Settings(data_dir=scratch)
+    scratch.mkdir()
+    _scaffold_warehouse(settings.warehouse_path)
+    context = open_context(settings, context_root)
+    datasource = context.data_sources.add_sql(
+        name=DATASOURCE,
+        connection_string=CONNECTION_STRING,
+        kwargs={"connect_args": {"read_only": True}},
+    )
+    for gate in GATES.values():
+        definitions = []
+        for check in gate.checks:
+            asset = datasource.add_table_asset(
+                name=check.asset, table_name=check.table_name, schema_name=check.schema
+            )
+            batch_definition = asset.add_batch_definition_daily(
+                BATCH_DEFINITION, column=check.date_column
+            )
+            suite = context.suites.add(gx.ExpectationSuite(name=check.suite))
+            for expectation in check.expectations:
+                suite.add_expectation(expectation.copy(deep=True))
+            definitions.append(
+                context.validation_definitions.add(
+                    gx.ValidationDefinition(name=check.suite, data=batch_definition, suite=suite)
                 )
             )
-        close_context(context, settings.warehouse_path)
-    return context_root
+        context.checkpoints.add(
+            gx.Checkpoint(
+                name=gate.name,
+                validation_definitions=definitions,
+                actions=[UpdateDataDocsAction(name="update_data_docs", site_names=[DATA_DOCS_SITE])],
+                result_format={"result_format": "COMPLETE"},
+            )
+        )
+    close_context(context, settings.warehouse_path)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Marts suites: do the marts add up before anything is extracted from them?
 
 Each suite runs on its mart's batch for the business date inside DuckDB. Column names follow the dbt models'
-YAML (dbt_project/models/marts/**); adapt here when a model changes.
+YAML (dbt_project/models/marts/**); adapt here when a model changes. Which layer owns which check:
+creditwh.quality's docstring.
 """
 
 from __future__ import annotations
@@ -9,9 +10,6 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 
 from creditwh.quality.severity import critical, warning
-
-# Rates are doubles: a matrix row sums to 1 up to floating-point noise.
-RATE_TOLERANCE = 1e-6
 
 _FACT_VS_RAW_CONTROLS = """
 with fact as (select * from {batch}),
@@ -77,15 +75,6 @@ from aging_cells a full outer join fact_cells f on a.bucket_code = f.bucket_code
 where a.accounts is distinct from f.accounts
 """
 
-_ROLL_RATE_ROWS_NOT_ONE = f"""
-select from_month_end, to_month_end, from_bucket,
-       sum(count_rate) as count_rate_sum, sum(balance_rate) as balance_rate_sum
-from {{batch}}
-group by from_month_end, to_month_end, from_bucket
-having abs(sum(count_rate) - 1) > {RATE_TOLERANCE}
-    or (sum(balance_rate) is not null and abs(sum(balance_rate) - 1) > {RATE_TOLERANCE})
-"""
-
 _HIGH_TIER_WITHOUT_REASON = """
 select account_id, business_date, tier, score, top_reason_codes from {batch}
 where lower(tier) = 'high' and coalesce(len(top_reason_codes), 0) = 0
@@ -145,12 +134,9 @@ MART_AGING_DAILY = [
     ),
 ]
 
+# "Every matrix row sums to 1" is the model's own invariant: dbt's singular test
+# (dbt_project/tests/roll_rate_rows_sum_to_one.sql) owns it and fails the build; see creditwh.quality.
 MART_ROLL_RATE_MONTHLY = [
-    critical(
-        "roll_rate_rows_sum_to_one",
-        "Per from_month_end x from_bucket, count rates (and balance rates where defined) sum to 1.",
-        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_ROLL_RATE_ROWS_NOT_ONE),
-    ),
     critical(
         "count_rate_in_unit_interval",
         "0 <= count_rate <= 1.",
