@@ -54,16 +54,16 @@ bucketed as (
 
     left join dpd_buckets as dpd_bucket
         on dpd_bucket.account_status is null
-        and accounts.days_past_due >= dpd_bucket.min_dpd
-        and (dpd_bucket.max_dpd is null or accounts.days_past_due <= dpd_bucket.max_dpd)
+        and dpd_bucket.min_dpd <= accounts.days_past_due
+        and (dpd_bucket.max_dpd is null or dpd_bucket.max_dpd >= accounts.days_past_due)
 
     left join five_tier_classes as status_tier
         on status_tier.account_status = accounts.account_status
 
     left join five_tier_classes as dpd_tier
         on dpd_tier.account_status is null
-        and accounts.days_past_due >= dpd_tier.min_dpd
-        and (dpd_tier.max_dpd is null or accounts.days_past_due <= dpd_tier.max_dpd)
+        and dpd_tier.min_dpd <= accounts.days_past_due
+        and (dpd_tier.max_dpd is null or dpd_tier.max_dpd >= accounts.days_past_due)
 
 ),
 

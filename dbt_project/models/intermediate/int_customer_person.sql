@@ -18,14 +18,18 @@ with
 
 refreshed as (
 
-    select customer_id, identity_key from {{ ref('int_customers_current') }}
+    select
+        customer_id,
+        identity_key
+    from {{ ref('int_customers_current') }}
     where {{ business_date_filter('refreshed_on') }}
 
 ),
 
 touched_keys as (
 
-    select identity_key from refreshed where identity_key is not null
+    select identity_key from refreshed
+    where identity_key is not null
 
     union
 
@@ -38,12 +42,18 @@ touched_keys as (
 
 customers as (
 
-    select customer_id, identity_key from {{ ref('int_customers_current') }}
+    select
+        customer_id,
+        identity_key
+    from {{ ref('int_customers_current') }}
     where identity_key in (select identity_key from touched_keys)
 
     union
 
-    select customer_id, identity_key from refreshed
+    select
+        customer_id,
+        identity_key
+    from refreshed
 
 ),
 
@@ -51,7 +61,10 @@ customers as (
 
 customers as (
 
-    select customer_id, identity_key from {{ ref('int_customers_current') }}
+    select
+        customer_id,
+        identity_key
+    from {{ ref('int_customers_current') }}
 
 ),
 

@@ -5,5 +5,4 @@ select {{ customer_version_columns() | join(', ') }}
 
 from {{ ref('int_customers_current') }}
 
-
 where {{ business_date_filter('refreshed_on') }}

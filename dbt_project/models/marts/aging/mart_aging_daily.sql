@@ -79,11 +79,17 @@ final as (
         {{ money('aged.current_balance') }} as current_balance,
         {{ money('aged.amount_past_due') }} as amount_past_due,
         cast(
-            case when aged.is_on_book then aged.account_count / nullif(cast(book_totals.book_account_count as numeric(38, 10)), 0) end
+            case
+                when aged.is_on_book
+                    then aged.account_count / nullif(cast(book_totals.book_account_count as numeric(38, 10)), 0)
+            end
             as numeric(18, 10)
         ) as share_of_book_accounts,
         cast(
-            case when aged.is_on_book then aged.current_balance / nullif(cast(book_totals.book_balance as numeric(38, 10)), 0) end
+            case
+                when aged.is_on_book
+                    then aged.current_balance / nullif(cast(book_totals.book_balance as numeric(38, 10)), 0)
+            end
             as numeric(18, 10)
         ) as share_of_book_balance
 

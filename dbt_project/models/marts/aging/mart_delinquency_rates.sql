@@ -51,7 +51,8 @@ lag_dates as (
     select
         *,
         {%- for k in thresholds %}
-        {{ months_before('business_date', var('delinquency_lag_months_' ~ k)) }} as lag_date_{{ k }}{{ ',' if not loop.last }}
+        {{ months_before('business_date', var('delinquency_lag_months_' ~ k)) }}
+            as lag_date_{{ k }}{{ ',' if not loop.last }}
         {%- endfor %}
 
     from book
@@ -86,13 +87,17 @@ final as (
         {{ money('lag_dates.book_balance') }} as book_balance,
         {%- for k in thresholds %}
         {{ money('lag_dates.dpd' ~ k ~ '_balance') }} as dpd{{ k }}_balance,
-        cast(lag_dates.dpd{{ k }}_balance / nullif(cast(lag_dates.book_balance as numeric(38, 10)), 0) as numeric(18, 10))
-            as dq{{ k }}_rate,
+        cast(
+            lag_dates.dpd{{ k }}_balance
+            / nullif(cast(lag_dates.book_balance as numeric(38, 10)), 0) as numeric(18, 10)
+        ) as dq{{ k }}_rate,
         cast({{ var('delinquency_lag_months_' ~ k) }} as integer) as lag_months_{{ k }},
         lag_dates.lag_date_{{ k }},
         {{ money('lagged_' ~ k ~ '.book_balance') }} as lagged_book_balance_{{ k }},
-        cast(lag_dates.dpd{{ k }}_balance / nullif(cast(lagged_{{ k }}.book_balance as numeric(38, 10)), 0) as numeric(18, 10))
-            as dq{{ k }}_lagged_rate{{ ',' if not loop.last }}
+        cast(
+            lag_dates.dpd{{ k }}_balance
+            / nullif(cast(lagged_{{ k }}.book_balance as numeric(38, 10)), 0) as numeric(18, 10)
+        ) as dq{{ k }}_lagged_rate{{ ',' if not loop.last }}
         {%- endfor %}
 
     from lag_dates

@@ -23,8 +23,8 @@ prioritized as (
                 case when override_flag then 0 else 1 end,
                 score desc,
                 days_past_due desc,
-                days_to_due,
-                account_id
+                days_to_due asc,
+                account_id asc
         ) as queue_position
 
     from daily_scores

@@ -77,7 +77,7 @@ fired_overrides as (
     from scored_accounts
 
     inner join overrides
-        on (overrides.override_code = 'DPD_30_PLUS' and scored_accounts.days_past_due >= overrides.threshold)
+        on (overrides.override_code = 'DPD_30_PLUS' and overrides.threshold <= scored_accounts.days_past_due)
         or (overrides.override_code = 'FRAUD_CONFIRMED' and scored_accounts.fraud_flag)
 
     inner join tiers as forced
@@ -177,10 +177,18 @@ run_dates as (
 
 previous_tiers as (
 
-    select business_date, account_id, tier from tiered
+    select
+        business_date,
+        account_id,
+        tier
+    from tiered
     {%- if changes_only_run() %}
     union all
-    select business_date, account_id, tier from {{ this }}
+    select
+        business_date,
+        account_id,
+        tier
+    from {{ this }}
     where business_date = (select max(previous_business_date) from run_dates)
     {%- endif %}
 

@@ -18,7 +18,8 @@
     {%- set is_period_end = (day + modules.datetime.timedelta(days=1)).day == 1 -%}
     {%- set previous_period_end = day.replace(day=1) - modules.datetime.timedelta(days=1) -%}
 {%- endif -%}
-{%- set period_start = (previous_period_end + modules.datetime.timedelta(days=1)) if previous_period_end is not none else none -%}
+{%- set period_start = (previous_period_end + modules.datetime.timedelta(days=1))
+    if previous_period_end is not none else none -%}
 
 with
 
@@ -171,7 +172,8 @@ final as (
         case
             when not has_previous then '{{ "B" * 24 }}'
             else
-                {{ metro2_history_char('previous_status', 'previous_balance') }} || left(coalesce(previous_profile, '{{ "B" * 24 }}'), 23)
+                {{ metro2_history_char('previous_status', 'previous_balance') }}
+                || left(coalesce(previous_profile, '{{ "B" * 24 }}'), 23)
         end as payment_history_profile,
         cast(null as varchar) as special_comment,
         cast(case
@@ -187,7 +189,8 @@ final as (
             else 0
         end as bigint) as amount_past_due,
         cast(case
-            when metro2_status in {{ metro2_statuses('charged_off') }} then floor(greatest(coalesce(charge_off_amount, 0), 0))
+            when metro2_status in {{ metro2_statuses('charged_off') }}
+                then floor(greatest(coalesce(charge_off_amount, 0), 0))
             else 0
         end as bigint) as original_charge_off_amount,
         business_date as date_account_information,
@@ -212,7 +215,7 @@ final as (
         cast(case when joint_customer_id is not null then '2' else '1' end as varchar) as ecoa_code,
         persons.address_line1 as first_line_address,
         persons.address_line2 as second_line_address,
-        persons.city as city,
+        persons.city,
         persons.state_code as state,
         persons.postal_code as zip_code
 
