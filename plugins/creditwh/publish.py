@@ -32,7 +32,6 @@ import json
 import logging
 import os
 import shutil
-import signal
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,14 +41,14 @@ import creditwh
 from creditwh.checksums import sha256_file
 from creditwh.config import Settings
 from creditwh.errors import PipelineError
+from creditwh.faultpoint import fault_point
 
 log = logging.getLogger(__name__)
 
 MANIFEST_SUFFIX = ".manifest.json"
 STAGING_DIR = ".staging"
 DELIVERIES = "reporting.outbox_files"
-# Test-only: the process SIGKILLs itself when it reaches the named step (tests/reporting/test_publish_crash.py).
-CRASH_AT_ENV = "CREDITWH_TEST_CRASH_AT"
+# Steps a publication can be killed at (creditwh.faultpoint; tests/reporting/test_publish_crash.py).
 CRASH_POINTS = ("staged", "sealed", "committed", "data_moved", "manifests_moved")
 
 
@@ -65,11 +64,6 @@ class PublishVerificationFailed(PipelineError):
 class PublishRecoveryFailed(PipelineError):
     """A sealed publication can no longer be delivered (its staged files are gone or changed)."""
 
-
-def crash_point(name: str) -> None:
-    """Kill the process here when the test hook names this step (no effect otherwise)."""
-    if os.environ.get(CRASH_AT_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def manifest_bytes(manifest: dict) -> bytes:
@@ -170,7 +164,7 @@ class Publication:
     def seal(self, con) -> None:
         """Verify and fsync the staged files and record them as pending deliveries in the caller's open
         warehouse transaction (commit it with the extract's state, then call `deliver`)."""
-        crash_point("staged")
+        fault_point("staged")
         for staged in self.files:
             self._verify(staged)
             _check_no_conflict(self.target_dir / staged.name, staged.manifest["sha256"])
@@ -184,14 +178,14 @@ class Publication:
               self.staging_dir.name] for s in self.files],
         )  # fmt: skip
         self._sealed = True
-        crash_point("sealed")
+        fault_point("sealed")
 
     def deliver(self, con) -> list[Path]:
         """After the warehouse transaction holding `seal`'s rows committed: move the files into the outbox
         and mark them delivered."""
-        crash_point("committed")
+        fault_point("committed")
         published = self.commit()
-        crash_point("manifests_moved")
+        fault_point("manifests_moved")
         _mark_delivered(con, self.extract, self.as_of, self.staging_dir.name)
         self._delivered = True
         return published
@@ -228,7 +222,7 @@ def _move_into_place(staging_dir: Path, target_dir: Path, names: list[str]) -> N
             if source.exists():
                 os.replace(source, target_dir / (name + suffix))
         if not suffix:
-            crash_point("data_moved")
+            fault_point("data_moved")
     _fsync_dir(target_dir)
 
 

@@ -1,4 +1,4 @@
-"""Kill a pipeline step with SIGKILL at a named point (creditwh.load.faultpoint), as a crash or an OOM kill
+"""Kill a pipeline step with SIGKILL at a named point (creditwh.faultpoint), as a crash or an OOM kill
 would: the child prints the point's marker and waits; the test kills it then, never after a guessed sleep."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 
-from creditwh.load.faultpoint import ENV, MARKER
+from creditwh.faultpoint import ENV, MARKER
 
 TIMEOUT_SECONDS = 90
 
@@ -27,12 +27,12 @@ DBT_TASK = """
 import datetime as dt, sys
 from dbt.cli import main as dbt_main
 from creditwh.config import settings
-from creditwh.load.faultpoint import pause_point
+from creditwh.faultpoint import fault_point
 from creditwh.pipeline import daily
 
 def pause_after_node(event):
     if event.info.name == "NodeFinished" and event.data.node_info.node_name == sys.argv[3]:
-        pause_point("dbt_node_finished")
+        fault_point("dbt_node_finished")
 
 runner_init = dbt_main.dbtRunner.__init__
 def init(self, manifest=None, callbacks=None):

@@ -3,7 +3,7 @@ a run that was never interrupted, consistent with reporting.*, with no staging f
 duplicate state row left, and a restated day afterwards goes out as a correction (not a PublishConflict).
 
 Each case runs the real task body in a subprocess that kills itself at the named step
-(creditwh.publish.CRASH_AT_ENV), then re-runs it, then restates the day and runs it once more."""
+(creditwh.faultpoint.KILL_ENV), then re-runs it, then restates the day and runs it once more."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ import sys
 import duckdb
 import pytest
 from creditwh.checksums import sha256_file
-from creditwh.publish import CRASH_AT_ENV, CRASH_POINTS, MANIFEST_SUFFIX
+from creditwh.faultpoint import KILL_ENV
+from creditwh.publish import CRASH_POINTS, MANIFEST_SUFFIX
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +32,7 @@ publish(dt.date.fromisoformat(sys.argv[2]), settings())
 
 
 def _publish(data_dir, extract: str, crash: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CREDITWH_DATA_DIR": str(data_dir), CRASH_AT_ENV: crash or ""}
+    env = {**os.environ, "CREDITWH_DATA_DIR": str(data_dir), KILL_ENV: crash or ""}
     return subprocess.run([sys.executable, "-c", TASK, extract, DAYS[extract].isoformat()], env=env,
                           capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
 

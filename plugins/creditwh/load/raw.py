@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 
 from creditwh.contract import DATASETS, Dataset
+from creditwh.faultpoint import fault_point
 from creditwh.landing.verify import VerifiedDrop, verify_checksum, verify_drop
 from creditwh.load import batches
-from creditwh.load.faultpoint import pause_point
 
 LOAD_METADATA = {
     "_batch_id": "VARCHAR",
@@ -122,12 +122,12 @@ def load_drop(
                     records["customers"],
                 ],
             )
-            pause_point("raw_load_before_commit")
+            fault_point("raw_load_before_commit")
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
-        pause_point("raw_load_committed")
+        fault_point("raw_load_committed")
         if accept:
             batches.accept(con, business_date, drop.batch_id)
     finally:
