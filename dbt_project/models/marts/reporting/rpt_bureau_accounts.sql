@@ -34,9 +34,9 @@ accounts as (
 
 ),
 
-persons as (
+consumers as (
 
-    select * from {{ ref('dim_customer_pii') }}
+    select * from {{ ref('rpt_bureau_consumers') }}
 
 ),
 
@@ -203,26 +203,23 @@ final as (
         coalesce(closed_date, charge_off_date) as date_closed,
         last_payment_date as date_last_payment,
 
-        ---------- consumer (clear personal data from the restricted person dimension)
-        persons.family_name as surname,
-        persons.given_name as first_name,
-        cast(case when persons.id_type = 'SSN' and persons.id_number_is_valid then persons.id_number end
-             as varchar) as social_security_number,
-        persons.birth_date as date_birth,
-        cast(case
-            when persons.mobile_phone_is_valid and length(persons.mobile_phone) = 10 then persons.mobile_phone
-        end as varchar) as telephone_number,
+        ---------- consumer (clear personal data, rpt_bureau_consumers)
+        consumers.surname,
+        consumers.first_name,
+        consumers.social_security_number,
+        consumers.date_birth,
+        consumers.telephone_number,
         cast(case when joint_customer_id is not null then '2' else '1' end as varchar) as ecoa_code,
-        persons.address_line1 as first_line_address,
-        persons.address_line2 as second_line_address,
-        persons.city,
-        persons.state_code as state,
-        persons.postal_code as zip_code
+        consumers.first_line_address,
+        consumers.second_line_address,
+        consumers.city,
+        consumers.state,
+        consumers.zip_code
 
     from with_payments
 
-    left join persons
-        on persons.person_id = with_payments.person_id
+    left join consumers
+        on consumers.person_id = with_payments.person_id
 
 )
 

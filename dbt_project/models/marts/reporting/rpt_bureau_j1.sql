@@ -25,9 +25,9 @@ customer_person as (
 
 ),
 
-persons as (
+consumers as (
 
-    select * from {{ ref('dim_customer_pii') }}
+    select * from {{ ref('rpt_bureau_consumers') }}
 
 ),
 
@@ -40,14 +40,11 @@ final as (
         coalesce(customer_person.person_id, 'P' || base.joint_customer_id) as joint_person_id,
         base.consumer_account_number,
         cast(1 as integer) as ordinal,
-        persons.family_name as surname,
-        persons.given_name as first_name,
-        cast(case when persons.id_type = 'SSN' and persons.id_number_is_valid then persons.id_number end
-             as varchar) as social_security_number,
-        persons.birth_date as date_birth,
-        cast(case
-            when persons.mobile_phone_is_valid and length(persons.mobile_phone) = 10 then persons.mobile_phone
-        end as varchar) as telephone_number,
+        consumers.surname,
+        consumers.first_name,
+        consumers.social_security_number,
+        consumers.date_birth,
+        consumers.telephone_number,
         -- joint contractual liability
         cast('2' as varchar) as ecoa_code
 
@@ -56,8 +53,8 @@ final as (
     left join customer_person
         on customer_person.customer_id = base.joint_customer_id
 
-    left join persons
-        on persons.person_id = coalesce(customer_person.person_id, 'P' || base.joint_customer_id)
+    left join consumers
+        on consumers.person_id = coalesce(customer_person.person_id, 'P' || base.joint_customer_id)
 
 )
 
