@@ -2,9 +2,9 @@
     reason code that fired. Scope: accounts OPEN on the business date. Definitions, thresholds, windows
     and points: seed early_warning_signals (its YAML documents every signal value).
 
-    Cost: a daily run reads the run date of fct_account_daily, one row of int_account_cycle_features per
-    account (its latest statement's, so the feature rows of about one cycle) and the reversals of the
-    PAY_REVERSAL window; it replaces its own date (delete+insert on business_date). -#}
+    Cost: a daily run reads the run date's OPEN accounts with their latest statement's features
+    (int_early_warning_account_features) and the reversals of the PAY_REVERSAL window; it replaces its own
+    date (delete+insert on business_date). -#}
 {{ config(unique_key='business_date') }}
 
 {%- set business_date = var('business_date', none) %}
@@ -25,40 +25,8 @@ policy as (
 
 scored_accounts as (
 
-    select
-        business_date,
-        account_id,
-        open_date,
-        months_on_book,
-        current_balance,
-        last_statement_date,
-        minimum_payment_due,
-        payment_due_date,
-        days_past_due,
-        ctd_cash_advance_count,
-        ctd_payment_amount,
-        last_payment_date
-
-    from {{ ref('fct_account_daily') }}
-
-    where account_status = 'OPEN'
-        and {{ business_date_filter() }}
-
-),
-
-cycle_features as (
-
-    -- the features of each account's latest statement (computed when the statement appeared)
-    select * from {{ ref('int_account_cycle_features') }}
-    {%- if business_date is not none %}
-    -- scan bounds: the oldest latest statement of the day, and never beyond the look-back
-    where business_date <= {{ business_date_literal() }}
-        and statement_date >= (select min(last_statement_date) from scored_accounts)
-        and statement_date > cast(
-            {{ dbt.dateadd('day', '-31 * (select lookback_cycles from policy)', business_date_literal()) }}
-            as date
-        )
-    {%- endif %}
+    -- the day's OPEN accounts with their latest statement's features
+    select * from {{ ref('int_early_warning_account_features') }}
 
 ),
 
@@ -98,35 +66,9 @@ account_features as (
 
     select
         scored_accounts.*,
-        cycle_features.latest_utilization,
-        cycle_features.prior_avg_utilization,
-        cycle_features.prior_utilization_cycles,
-        cycle_features.overlimit_count,
-        cycle_features.min_pay_only_count,
-        cycle_features.partial_pay_count,
-        cycle_features.latest_pay_ratio,
-        cycle_features.prior_avg_pay_ratio,
-        cycle_features.last_cycle_cash_advance_count,
-        cycle_features.first_paid_rank,
-        cycle_features.consec_window_cycles,
-        cycle_features.latest_statement_balance,
-        cycle_features.base_statement_balance,
-        cycle_features.earliest_delinquent_mob,
-        coalesce(reversals.reversal_count, 0) as reversal_count,
-        {{ dbt.datediff('scored_accounts.business_date', 'scored_accounts.payment_due_date', 'day') }}
-            as days_to_due
+        coalesce(reversals.reversal_count, 0) as reversal_count
 
     from scored_accounts
-
-    cross join policy
-
-    left join cycle_features
-        on cycle_features.account_id = scored_accounts.account_id
-        and cycle_features.statement_date = scored_accounts.last_statement_date
-        -- a statement older than the look-back has no cycle left in the window
-        and cycle_features.statement_date > cast(
-            {{ dbt.dateadd('day', '-31 * policy.lookback_cycles', 'scored_accounts.business_date') }} as date
-        )
 
     left join reversals
         on reversals.business_date = scored_accounts.business_date
