@@ -90,12 +90,28 @@ def blacklist_warehouse(con: duckdb.DuckDBPyConnection, n: int) -> None:
                    AND hash(account_id) % 100 = 1""")
     con.execute(f"""CREATE TABLE restricted.dim_customer_pii AS
         SELECT 'P' || p AS person_id, 'CN_RESIDENT_ID' AS id_type,
-               '110105' || lpad(CAST(p AS VARCHAR), 12, '0') AS id_number
+               '110105' || lpad(CAST(p AS VARCHAR), 12, '0') AS id_number, true AS id_number_is_valid,
+               'CN_RESIDENT_ID:110105' || lpad(CAST(p AS VARCHAR), 12, '0') AS identity_key
         FROM range({n * 2 // 3 + 1}) t(p)""")
     con.execute("""CREATE TABLE marts.dim_customer AS
         SELECT person_id, '张*三' AS local_name_masked, 'Z*** W**' AS full_name_masked,
                '110***********' || right(id_number, 4) AS id_number_masked, '138****5678' AS mobile_phone_masked
         FROM restricted.dim_customer_pii""")
+    # stands in for the dbt model rpt_blacklist_candidates (the benchmark runs no dbt): the publication's input
+    con.execute("""CREATE TABLE marts.rpt_blacklist_candidates AS
+        SELECT business_date, person_id,
+               concat_ws('|', CASE WHEN bool_or(account_status = 'CHARGED_OFF' AND current_balance > 0)
+                                   THEN 'CHARGE_OFF' END,
+                         CASE WHEN max(days_past_due) >= 90 THEN 'DPD90' END,
+                         CASE WHEN bool_or(fraud_flag) THEN 'FRAUD_CONFIRMED' END) AS reason_codes,
+               reason_codes <> '' AS qualifies, bool_or(dispute_flag) AS dispute_flag,
+               sum(greatest(current_balance, 0)) AS amount_owed,
+               CASE WHEN amount_owed < 1000 THEN '0-1000' ELSE '1000+' END AS amount_band,
+               CAST(business_date + INTERVAL 5 YEAR AS DATE) AS listing_expiry_date,
+               any_value(c.local_name_masked) AS display_name, any_value(c.id_number_masked) AS display_id_number,
+               any_value(c.mobile_phone_masked) AS display_mobile
+        FROM marts.fct_account_daily f LEFT JOIN marts.dim_customer c USING (person_id)
+        GROUP BY business_date, person_id""")
 
 
 def bench_blacklist(n: int, workdir: Path) -> None:

@@ -16,7 +16,7 @@ START = dt.date(2026, 1, 1)
 N_DAYS = 59  # through 2026-02-28
 BUILD_DATES = [dt.date(2026, 1, 30), dt.date(2026, 1, 31), dt.date(2026, 2, 26), dt.date(2026, 2, 27),
                dt.date(2026, 2, 28)]  # fmt: skip
-SELECT = ["+rpt_bureau_accounts", "+rpt_bureau_j1", "+dim_customer"]
+SELECT = ["+rpt_bureau_accounts", "+rpt_bureau_j1", "+rpt_blacklist_candidates"]
 TEST_KEY = "test-only-dummy-key-for-the-extracts-tests"  # >= 32 bytes: shorter keys are refused
 
 _ARTIFACTS = Path(tempfile.mkdtemp(prefix="creditwh-extracts-dbt-"))
@@ -28,6 +28,7 @@ def dbt_args(*args: str) -> list[str]:
 
 
 def run_dbt(warehouse: Path, *args: str):
+    from creditwh.transform.dbt import release_dbt_connection
     from dbt.cli.main import dbtRunner
 
     previous = os.environ.get("CREDITWH_WAREHOUSE_PATH")
@@ -35,6 +36,7 @@ def run_dbt(warehouse: Path, *args: str):
     try:
         result = dbtRunner().invoke(dbt_args(*args))
     finally:
+        release_dbt_connection()  # dbt-duckdb keeps the file open (locked) in this process otherwise
         if previous is None:
             os.environ.pop("CREDITWH_WAREHOUSE_PATH", None)
         else:
@@ -51,3 +53,9 @@ def run_dbt(warehouse: Path, *args: str):
 def build_day(warehouse: Path, day: dt.date) -> None:
     run_dbt(warehouse, "build", "--select", *SELECT, "--resource-type", "model", "--resource-type", "seed",
             "--exclude-resource-type", "unit_test", "--vars", f'{{business_date: "{day:%Y-%m-%d}"}}')  # fmt: skip
+
+
+def rebuild_candidates(warehouse: Path, day: dt.date) -> None:
+    """Rebuild the day's blacklist candidates from marts.fct_account_daily (after a test restated the fact),
+    as the nightly dbt build would."""
+    run_dbt(warehouse, "run", "--select", "rpt_blacklist_candidates", "--vars", f'{{business_date: "{day:%Y-%m-%d}"}}')

@@ -19,7 +19,8 @@ def _clear(monkeypatch) -> None:
 
 
 def test_missing_reporter_settings_name_every_variable_and_publish_nothing(tmp_path, monkeypatch):
-    from creditwh.pipeline.extracts import BureauReporterMissing, publish_bureau
+    from creditwh.pipeline.extracts import publish_bureau
+    from creditwh.reporting.metro2.reporter import BureauReporterMissing
 
     _clear(monkeypatch)
     with pytest.raises(BureauReporterMissing) as err:
@@ -46,7 +47,8 @@ def test_missing_reporter_settings_name_every_variable_and_publish_nothing(tmp_p
     ],
 )
 def test_one_bad_reporter_setting_is_named(name, value, rule, tmp_path, monkeypatch):
-    from creditwh.pipeline.extracts import BureauReporterMissing, publish_bureau
+    from creditwh.pipeline.extracts import publish_bureau
+    from creditwh.reporting.metro2.reporter import BureauReporterMissing
 
     monkeypatch.setenv(f"CREDITWH_BUREAU_{name}", value)  # the others come from tests/conftest.py
     with pytest.raises(BureauReporterMissing, match=rule):

@@ -10,7 +10,7 @@ import shutil
 
 import duckdb
 import pytest
-from extracts_warehouse import TEST_KEY
+from extracts_warehouse import TEST_KEY, rebuild_candidates
 
 pytestmark = pytest.mark.slow
 
@@ -34,10 +34,11 @@ def _folder(settings, day):
 
 
 def _subject_key(con, person_id) -> str:
-    id_type, id_number = con.execute(
-        "select id_type, id_number from restricted.dim_customer_pii where person_id = ?", [person_id]
+    """HMAC of the dbt-built identity_key; a person whose id number fails validation keeps id_type:id_number."""
+    identity_key, id_type, id_number = con.execute(
+        "select identity_key, id_type, id_number from restricted.dim_customer_pii where person_id = ?", [person_id]
     ).fetchone()
-    message = f"{id_type.strip().upper()}:{''.join(ch for ch in id_number if ch.isalnum()).upper()}"
+    message = identity_key or f"{id_type}:{id_number}"
     return hmac.new(TEST_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
@@ -81,6 +82,7 @@ def test_delta_across_days_add_update_remove(settings):
                                          where business_date = ? and person_id = ?)""", [D27, D27, clean])
         expected = {_subject_key(con, paid): ("REMOVE", "2"), _subject_key(con, disputed): ("UPDATE", "2"),
                     _subject_key(con, clean): ("ADD", "1")}  # fmt: skip
+    rebuild_candidates(settings.warehouse_path, D27)
     publish_blacklist(D27, settings)
     delta = {r["subject_key"]: r for r in _rows(_folder(settings, D27) / "blacklist_delta_20260227.csv")}
     snapshot = {r["subject_key"] for r in _rows(_folder(settings, D27) / "blacklist_snapshot_20260227.csv")}
@@ -105,6 +107,7 @@ def test_restated_day_gives_correction_rows_and_rerun_is_a_no_op(settings):
         con.execute("""update marts.fct_account_daily set days_past_due = 0, account_status = 'OPEN',
                        fraud_flag = false where business_date = ? and person_id = ?""", [D26, wrongly_listed])
         key = _subject_key(con, wrongly_listed)
+    rebuild_candidates(settings.warehouse_path, D26)
     result = publish_blacklist(D26, settings)
     assert result["sequence"] == 1 and result["actions"] == {"ADD": 0, "UPDATE": 0, "REMOVE": 1}
     correction = _rows(folder / "blacklist_delta_20260226_c01.csv")
@@ -159,3 +162,83 @@ def test_two_publishes_give_identical_bytes(extracts_warehouse, tmp_path, monkey
         publish_blacklist(D26, settings)
         outputs.append({p.name: p.read_bytes() for p in sorted(_folder(settings, D26).iterdir())})
     assert outputs[0] == outputs[1] and len(outputs[0]) == 4
+
+
+def test_dbt_unit_tests_of_the_blacklist_candidates_pass(settings):
+    # DPD 89 / 90 / 91, charged off owing vs paid, fraud, a person with three accounts, a dispute, band edges,
+    # the expiry of a 29 Feb listing, and the policy read from the dbt vars
+    from extracts_warehouse import run_dbt
+    from test_extracts_bureau import _unit_tests_of
+
+    result = run_dbt(settings.warehouse_path, "test", "--select", "rpt_blacklist_candidates,resource_type:unit_test")
+    ran = {r.node.name: str(r.status) for r in result.result.results}
+    declared = {u["name"] for u in _unit_tests_of("rpt_blacklist_candidates")}
+    assert len(declared) >= 2 and set(ran) == declared, (ran, declared)
+    assert set(ran.values()) == {"pass"}, ran
+
+
+def test_candidates_are_the_rows_the_publication_lists(settings):
+    """The dbt model decides who qualifies: the first day ADDs exactly its qualifying persons, with its
+    reasons, amount band and expiry."""
+    from creditwh.pipeline.extracts import publish_blacklist
+
+    publish_blacklist(D26, settings)
+    delta = {r["subject_key"]: r for r in _rows(_folder(settings, D26) / "blacklist_delta_20260226.csv")}
+    with _con(settings) as con:
+        candidates = con.execute("""select person_id, reason_codes, amount_band, listing_expiry_date
+            from marts.rpt_blacklist_candidates where business_date = ? and qualifies""", [D26]).fetchall()
+        expected = {_subject_key(con, p): (reasons, band, f"{expiry:%Y-%m-%d}") for p, reasons, band, expiry in candidates}
+    assert candidates and len(expected) == len(candidates)
+    assert {k: (r["reason_codes"], r["amount_band"], r["expiry_date"]) for k, r in delta.items()} == expected
+
+
+def test_subject_key_is_made_of_the_identity_key_dbt_built(settings):
+    """Before: keys.py re-normalized id_type / id_number itself (a second, different rule). Now the message is
+    dim_customer_pii.identity_key (int_customers_cleaned's merge key); a person whose id number fails
+    validation keeps id_type:id_number (keys already published); without an id number, PERSON:<person_id>."""
+    from creditwh.pipeline.extracts import publish_blacklist
+
+    with _con(settings, read_only=False) as con:
+        valid, invalid, missing = [r[0] for r in con.execute(
+            """select person_id from marts.rpt_blacklist_candidates where business_date = ? and qualifies
+               order by person_id limit 3""", [D26]).fetchall()]  # fmt: skip
+        con.execute("update restricted.dim_customer_pii set identity_key = 'CN_RESIDENT_ID:FROM-DBT' where person_id = ?",
+                    [valid])  # fmt: skip
+        con.execute("""update restricted.dim_customer_pii set identity_key = null, id_number_is_valid = false,
+                       id_type = 'SSN', id_number = '000-BAD' where person_id = ?""", [invalid])
+        con.execute("""update restricted.dim_customer_pii set identity_key = null, id_number_is_valid = false,
+                       id_number = null where person_id = ?""", [missing])
+    publish_blacklist(D26, settings)
+    keys = {r["subject_key"] for r in _rows(_folder(settings, D26) / "blacklist_delta_20260226.csv")}
+
+    def hmac_of(message: str) -> str:
+        return hmac.new(TEST_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+    assert {hmac_of("CN_RESIDENT_ID:FROM-DBT"), hmac_of("SSN:000-BAD"), hmac_of(f"PERSON:{missing}")} <= keys
+
+
+def test_candidates_missing_for_the_date_refuse_instead_of_removing_everyone(settings):
+    """A date whose candidates were not built would compare an empty set with the published listing: every
+    listed person removed as PAID. The publication refuses, naming the model and the date."""
+    from creditwh.pipeline.extracts import publish_blacklist
+    from creditwh.reporting.blacklist.delta import BlacklistInputMissing
+
+    publish_blacklist(D26, settings)
+    with _con(settings, read_only=False) as con:
+        con.execute("delete from marts.rpt_blacklist_candidates where business_date = ?", [D27])
+    with pytest.raises(BlacklistInputMissing, match="rpt_blacklist_candidates has no rows for the date"):
+        publish_blacklist(D27, settings)
+    assert not _folder(settings, D27).exists()
+
+
+def test_identity_keys_left_unfilled_refuse_instead_of_rekeying(settings):
+    """A person dimension built before identity_key existed holds it null for valid ids: their subject keys
+    would silently change. The publication refuses and names the rebuild."""
+    from creditwh.pipeline.extracts import publish_blacklist
+    from creditwh.reporting.blacklist.delta import BlacklistInputMissing
+
+    with _con(settings, read_only=False) as con:
+        con.execute("update restricted.dim_customer_pii set identity_key = null where id_number_is_valid")
+    with pytest.raises(BlacklistInputMissing, match=r"persons with a valid id number but no identity_key"):
+        publish_blacklist(D26, settings)
+    assert not _folder(settings, D26).exists()

@@ -19,6 +19,7 @@ import pytest
 from creditwh.checksums import sha256_file
 from creditwh.faultpoint import KILL_ENV
 from creditwh.publish import CRASH_POINTS, MANIFEST_SUFFIX
+from extracts_warehouse import rebuild_candidates
 
 pytestmark = pytest.mark.slow
 
@@ -38,9 +39,11 @@ def _publish(data_dir, extract: str, crash: str | None = None) -> subprocess.Com
 
 
 def _restate(data_dir, extract: str) -> None:
-    """Change the day's marts as a re-delivered drop would (one person / two accounts)."""
+    """Change the day's marts as a re-delivered drop would (one person / two accounts); the blacklist's
+    candidates are rebuilt by dbt from the restated fact, as the nightly build would."""
     day = DAYS[extract]
-    with duckdb.connect(str(data_dir / "warehouse.duckdb")) as con:
+    warehouse = data_dir / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
         if extract == "blacklist":
             con.execute(
                 """update marts.fct_account_daily set days_past_due = 0, account_status = 'OPEN',
@@ -54,6 +57,8 @@ def _restate(data_dir, extract: str) -> None:
                            where period_end = $d and account_id in (select account_id from marts.rpt_bureau_accounts
                                where period_end = $d and account_status = '11' order by account_id limit 2)""",
                         {"d": day})  # fmt: skip
+    if extract == "blacklist":
+        rebuild_candidates(warehouse, day)
 
 
 def _outbox(data_dir, extract: str) -> dict[str, bytes]:

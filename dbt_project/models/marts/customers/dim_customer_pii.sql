@@ -117,6 +117,8 @@ survived as (
         {{ survivor_value('id_type', 'id') }} as valid_id_type,
         {{ survivor_value('id_number', 'id') }} as valid_id_number,
         max(case when id_number_is_valid then 1 else 0 end) = 1 as id_number_is_valid,
+        -- the merge key built once in int_customers_cleaned (equal on every valid record of a person)
+        max(identity_key) as identity_key,
         {{ survivor_value('birth_date', 'birth') }} as birth_date,
         {{ survivor_value('mobile_phone', 'mobile') }} as valid_mobile_phone,
         {{ survivor_value('mobile_phone', 'mobile_present') }} as fallback_mobile_phone,
@@ -156,7 +158,8 @@ final as (
         state_code,
         postal_code,
         updated_at,
-        {{ run_refreshed_on() }} as refreshed_on
+        {{ run_refreshed_on() }} as refreshed_on,
+        identity_key
 
     from survived
 

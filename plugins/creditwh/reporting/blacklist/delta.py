@@ -1,19 +1,20 @@
 """The day's blacklist against what was actually published: ADD / UPDATE / REMOVE rows and the full snapshot.
 
-All set-based in DuckDB over the warehouse (marts.fct_account_daily for the business date, the person
-dimensions) and the published state, an append-only version log kept in the warehouse:
+All set-based in DuckDB over the warehouse and the published state. Who qualifies on the date and why is
+a business rule built by dbt (marts.rpt_blacklist_candidates: reasons DPD90 / CHARGE_OFF / FRAUD_CONFIRMED,
+amount band, dispute flag, masked display fields, the expiry of a listing made that day; policy in the
+dbt vars blacklist_*). Here: the comparison with what was published, an append-only version log kept in
+the warehouse, the keyed subject and the ADD / UPDATE / REMOVE sequencing:
 
   reporting.blacklist_published    one row per subject per published change (record_version 1, 2, ...)
   reporting.blacklist_publications one row per published (date, sequence) with the key id it used
   reporting.blacklist_resolutions  operator input: person_id, reason_code (DISPUTE_UPHELD / ERROR),
                                    effective_date, note
 
-Rules (policy.py holds the numbers):
+Rules:
 * subject = person (person_id from the identity-merged customer dimension), keyed by HMAC-SHA256 over the
-  normalized id_type || ':' || id_number (persons without an id number: 'PERSON:' || person_id);
-* a person qualifies with reasons DPD90 (any account >= threshold DPD), CHARGE_OFF (a charged-off account
-  still owing), FRAUD_CONFIRMED; a qualifying person not listed is ADDed (listed_date = the business date,
-  expiry_date = listed_date + retention years);
+  person's identity_key (restricted.dim_customer_pii, built by dbt; see keys.subject_identity_sql);
+* a qualifying person not listed is ADDed (listed_date = the business date, expiry_date from the model);
 * a listed person stays listed until removed: DISPUTE_UPHELD / ERROR (a resolution effective on or after the
   listed date), EXPIRED (business date >= expiry_date), PAID (no longer qualifying and nothing owed), or
   ERROR when a restated day shows that a listing added that very day should not have been;
@@ -33,13 +34,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+from creditwh.errors import PipelineError
 from creditwh.reporting.blacklist.keys import hmac_pads, hmac_sha256_sql, key_id, subject_identity_sql
-from creditwh.reporting.blacklist.policy import (
-    CHARGE_OFF_REASON,
-    DPD_REASON,
-    FRAUD_REASON,
-    BlacklistPolicy,
-)
+from creditwh.reporting.blacklist.policy import CANDIDATES, BlacklistPolicy
 from creditwh.reporting.blacklist.rotation import rekey_subjects
 
 PUBLISHED = "reporting.blacklist_published"
@@ -98,12 +95,31 @@ def ensure_state_tables(con: duckdb.DuckDBPyConnection) -> None:
         effective_date DATE NOT NULL, note VARCHAR)""")
 
 
-def _reasons_sql(policy: BlacklistPolicy) -> str:
-    # sorted, '|'-joined: a canonical text so a change of reasons is a plain inequality
-    return f"""array_to_string(list_sort(list_filter([
-                   CASE WHEN max_dpd >= {int(policy.dpd_threshold)} THEN '{DPD_REASON}' END,
-                   CASE WHEN charged_off_owing THEN '{CHARGE_OFF_REASON}' END,
-                   CASE WHEN fraud THEN '{FRAUD_REASON}' END], lambda x: x IS NOT NULL)), '|')"""
+class BlacklistInputMissing(PipelineError):
+    """The dbt-built input of the blacklist is missing for the date: publishing would remove listed persons."""
+
+
+def check_inputs(con: duckdb.DuckDBPyConnection, business_date: dt.date) -> None:
+    """Refuse to compare against candidates that were not built for the date (every listed person would be
+    removed as PAID) or a person dimension whose identity keys were not filled (subjects would be re-keyed)."""
+    (accounts,) = con.execute(
+        "SELECT count(*) FROM marts.fct_account_daily WHERE business_date = $d", {"d": business_date}
+    ).fetchone()
+    (candidates,) = con.execute(f"SELECT count(*) FROM {CANDIDATES} WHERE business_date = $d", {"d": business_date}).fetchone()
+    if accounts and not candidates:
+        raise BlacklistInputMissing(
+            f"blacklist {business_date}: {CANDIDATES} has no rows for the date while marts.fct_account_daily "
+            f"has {accounts}: the dbt build of the date did not build the model (re-run the date's dbt build)"
+        )
+    (unkeyed,) = con.execute(
+        "SELECT count(*) FROM restricted.dim_customer_pii WHERE id_number_is_valid AND identity_key IS NULL"
+    ).fetchone()
+    if unkeyed:
+        raise BlacklistInputMissing(
+            f"blacklist {business_date}: restricted.dim_customer_pii has {unkeyed} persons with a valid id number "
+            "but no identity_key (a warehouse built before the column existed): rebuild dim_customer_pii "
+            "(docs/operations.md, 'Upgrading a warehouse'), or their subject keys would change"
+        )
 
 
 def build_blacklist(
@@ -118,28 +134,15 @@ def build_blacklist(
     key (state rows written now, mapping in temp table bl_rekey), so the delta holds only the day's changes."""
     ensure_state_tables(con)
     ipad, opad = hmac_pads(key)
-    normalized = subject_identity_sql("p", "s.person_id")
+    check_inputs(con, business_date)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE bl_current AS
-        WITH per_person AS (
-            SELECT person_id,
-                   max(days_past_due) AS max_dpd,
-                   bool_or(account_status = 'CHARGED_OFF' AND current_balance > 0) AS charged_off_owing,
-                   bool_or(fraud_flag) AS fraud,
-                   bool_or(dispute_flag) AS dispute,
-                   sum(greatest(current_balance, 0)) AS owed
-            FROM marts.fct_account_daily WHERE business_date = $d
-            GROUP BY person_id
-        ),
-        reasoned AS (SELECT *, {_reasons_sql(policy)} AS reason_codes FROM per_person)
-        SELECT {hmac_sha256_sql(normalized)} AS subject_key, s.person_id, s.reason_codes,
-               s.reason_codes <> '' AS qualifies, s.owed, s.dispute,
-               {policy.amount_band_sql("s.owed")} AS amount_band,
-               coalesce(m.local_name_masked, m.full_name_masked) AS display_name,
-               m.id_number_masked AS display_id_number, m.mobile_phone_masked AS display_mobile
-        FROM reasoned s
+        SELECT {hmac_sha256_sql(subject_identity_sql("p", "s.person_id"))} AS subject_key, s.person_id,
+               s.reason_codes, s.qualifies, s.amount_owed AS owed, s.dispute_flag AS dispute, s.amount_band,
+               s.listing_expiry_date, s.display_name, s.display_id_number, s.display_mobile
+        FROM {CANDIDATES} s
         LEFT JOIN restricted.dim_customer_pii p USING (person_id)
-        LEFT JOIN marts.dim_customer m USING (person_id)""",
+        WHERE s.business_date = $d""",
         {"d": business_date, "ipad": ipad, "opad": opad},
     )
     (sequence,) = con.execute(
@@ -207,7 +210,7 @@ def build_blacklist(
                  THEN b_reasons END AS suppressed_reasons,
             CASE WHEN b_status = 'LISTED' THEN b_listed ELSE $d END AS listed_date,
             CASE WHEN b_status = 'LISTED' THEN b_expiry
-                 ELSE CAST($d + INTERVAL ({int(policy.retention_years)}) YEAR AS DATE) END AS expiry_date,
+                 ELSE listing_expiry_date END AS expiry_date,
             coalesce(amount_band, b_band) AS amount_band, coalesce(dispute, b_dispute) AS dispute_flag,
             coalesce(display_name, b_name) AS display_name, coalesce(display_id_number, b_id) AS display_id_number,
             coalesce(display_mobile, b_mobile) AS display_mobile
@@ -279,16 +282,3 @@ def record_publication(con: duckdb.DuckDBPyConnection, result: BlacklistResult) 
         },
     )
 
-
-def write_csv(
-    con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], path, order_by: str = "subject_key"
-) -> int:
-    """Write `table` as UTF-8 CSV with a header, rows in `order_by` order; returns the row count."""
-    target = str(path).replace("'", "''")
-    con.execute("SET preserve_insertion_order = true")
-    con.execute(
-        f"""COPY (SELECT {", ".join(columns)} FROM {table} ORDER BY {order_by})
-            TO '{target}' (FORMAT csv, HEADER true, DATEFORMAT '%Y-%m-%d')"""
-    )
-    (n,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    return int(n)

@@ -1,0 +1,185 @@
+"""What was delivered to the bureaus, and what a run of a period must send.
+
+reporting.bureau_published holds one row per account per delivered file: the period, the publication
+sequence, the file name, the Correction Indicator and a hash of the account's reported fields (Base Segment
+inputs and its J1 segments). A period's first publication is `metro2_<YYYYMMDD>.dat` with every account. A
+re-run compares the model's rows with the last delivered hash of each account: unchanged rows publish
+nothing (the delivered bytes stand); changed rows (a restated period) go into `metro2_<YYYYMMDD>_cNN.dat`
+with Correction Indicator 1, accounts new to the period with 0.
+
+publish_period(con, settings, period_end, reporter) -> dict   the whole publication, in one transaction
+stage(con, period_end, identification_number) -> BureauChanges the rows to send, in temp table OUT
+record(con, changes)                                           their state rows, as the file is sealed
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from creditwh.config import Settings
+from creditwh.errors import PipelineError
+from creditwh.reporting.metro2.reporter import BureauReporter
+
+log = logging.getLogger(__name__)
+
+EXTRACT = "metro2"
+MODEL = "marts.rpt_bureau_accounts"
+J1_MODEL = "marts.rpt_bureau_j1"
+PUBLISHED = "reporting.bureau_published"
+OUT = "bureau_out"  # temp table: the accounts this publication sends, with their row hashes
+
+
+class NothingToReport(PipelineError):
+    """The bureau model has no rows for the period (the period end's dbt run has not happened)."""
+
+
+@dataclass(frozen=True)
+class BureauChanges:
+    period_end: dt.date
+    sequence: int  # 0 = the period's original file, n = its n-th correction
+    accounts: int  # rows of the model for the period
+    changed: int  # accounts in OUT
+
+    @property
+    def kind(self) -> str:
+        return "correction" if self.sequence else "original"
+
+    @property
+    def file_name(self) -> str:
+        return f"metro2_{self.period_end:%Y%m%d}" + (f"_c{self.sequence:02d}" if self.sequence else "") + ".dat"
+
+    @property
+    def nothing_to_send(self) -> bool:
+        return bool(self.sequence) and not self.changed
+
+
+def ensure_state_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS reporting")
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {PUBLISHED} (
+        period_end DATE NOT NULL, publication_sequence INTEGER NOT NULL, file_name VARCHAR NOT NULL,
+        account_id VARCHAR NOT NULL, correction_indicator INTEGER NOT NULL, row_hash VARCHAR NOT NULL,
+        PRIMARY KEY (period_end, publication_sequence, account_id))""")
+
+
+def _base_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    from creditwh.reporting.metro2.writer import BASE_INPUT_COLUMNS
+
+    present = {r[0] for r in con.execute(f"DESCRIBE {MODEL}").fetchall()}
+    return [c for c in BASE_INPUT_COLUMNS if c in present]
+
+
+def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, identification_number: str) -> BureauChanges:
+    """The period's rows with their hashes, compared with the last delivered version of each account: the
+    accounts to send go into temp table OUT (Correction Indicator 1 for an account delivered before)."""
+    ensure_state_tables(con)
+    # the furnisher's identification number comes from the reporter settings, not the model's dbt var
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE bureau_rows AS
+        SELECT * REPLACE (CAST($ident AS VARCHAR) AS identification_number)
+        FROM {MODEL} WHERE period_end = $p""", {"ident": identification_number, "p": period_end})
+    (rows,) = con.execute("SELECT count(*) FROM bureau_rows").fetchone()
+    if not rows:
+        raise NothingToReport(f"{MODEL} has no rows for period {period_end}: was dbt run for that date?")
+    columns = _base_columns(con)
+    j1_hash = (f"(SELECT account_id, string_agg(md5(CAST(j AS VARCHAR)), '' ORDER BY j.ordinal) AS h "
+               f"FROM {J1_MODEL} j WHERE period_end = $p GROUP BY account_id)")  # fmt: skip
+    struct = ", ".join(f"'{c}': b.\"{c}\"" for c in columns if c != "correction_indicator")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE bureau_current AS
+        SELECT b.*, md5(CAST({{{struct}}} AS VARCHAR) || coalesce(j.h, '')) AS row_hash
+        FROM bureau_rows b LEFT JOIN {j1_hash} j USING (account_id)""",
+                {"p": period_end})  # fmt: skip
+    (sequence,) = con.execute(
+        f"SELECT coalesce(max(publication_sequence) + 1, 0) FROM {PUBLISHED} WHERE period_end = ?", [period_end]
+    ).fetchone()
+    # the last delivered version of each account of the period
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE bureau_delivered AS
+        SELECT account_id, row_hash FROM {PUBLISHED} WHERE period_end = $p
+        QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY publication_sequence DESC) = 1""",
+                {"p": period_end})  # fmt: skip
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {OUT} AS
+        SELECT c.* REPLACE (CASE WHEN d.account_id IS NULL THEN 0 ELSE 1 END AS correction_indicator)
+        FROM bureau_current c LEFT JOIN bureau_delivered d USING (account_id)
+        WHERE d.row_hash IS DISTINCT FROM c.row_hash""")
+    (changed,) = con.execute(f"SELECT count(*) FROM {OUT}").fetchone()
+    return BureauChanges(period_end, int(sequence), int(rows), int(changed))
+
+
+def j1_query(period_end: dt.date) -> str:
+    """The J1 segments of the accounts in OUT (the writer's j1 argument)."""
+    return (f"SELECT j.* FROM {J1_MODEL} j WHERE j.period_end = DATE '{period_end.isoformat()}' "
+            f"AND j.account_id IN (SELECT account_id FROM {OUT})")  # fmt: skip
+
+
+def control_totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Whole-dollar sums of OUT as the file reports them (the manifest's control totals)."""
+    balance, past_due = con.execute(f"""SELECT
+            coalesce(sum(least(greatest(floor(current_balance), 0), 999999999)), 0)::BIGINT,
+            coalesce(sum(least(greatest(floor(amount_past_due), 0), 999999999)), 0)::BIGINT
+        FROM {OUT}""").fetchone()
+    return {"current_balance": int(balance), "amount_past_due": int(past_due)}
+
+
+def record(con: duckdb.DuckDBPyConnection, changes: BureauChanges) -> None:
+    """Append the sent accounts to the state (in the transaction that seals the file)."""
+    con.execute(f"""INSERT INTO {PUBLISHED}
+        SELECT period_end, $seq, $name, account_id, correction_indicator, row_hash FROM {OUT}""",
+                {"seq": changes.sequence, "name": changes.file_name})  # fmt: skip
+
+
+def previous_file(con: duckdb.DuckDBPyConnection, settings: Settings, period_end: dt.date) -> Path | None:
+    """The original file delivered for the latest earlier period (continuity checks), or None."""
+    from creditwh.publish import outbox_dir
+
+    row = con.execute(
+        f"""SELECT period_end, file_name FROM {PUBLISHED}
+            WHERE period_end < ? AND publication_sequence = 0 ORDER BY period_end DESC LIMIT 1""",
+        [period_end],
+    ).fetchone()
+    if row is None:
+        return None
+    path = outbox_dir(settings, EXTRACT, row[0]) / row[1]
+    return path if path.exists() else None
+
+
+def publish_period(
+    con: duckdb.DuckDBPyConnection, settings: Settings, period_end: dt.date, reporter: BureauReporter
+) -> dict:
+    """Write, validate and publish the file of `period_end` (or its correction) to outbox/metro2/<period_end>/:
+    state rows and the sealed file in one warehouse transaction, then the move into the outbox. Returns a
+    small summary; on an error the caller rolls the connection back (nothing is published)."""
+    from creditwh.publish import Publication
+    from creditwh.reporting.metro2.validator import validate_metro2
+    from creditwh.reporting.metro2.writer import write_metro2
+
+    con.execute("BEGIN")
+    changes = stage(con, period_end, reporter.identification_number)
+    summary = {"period_end": period_end.isoformat(), "sequence": changes.sequence, "accounts": changes.accounts}
+    if changes.nothing_to_send:
+        con.execute("ROLLBACK")
+        log.info("metro2 %s: already delivered, no account changed", period_end)
+        return {**summary, "status": "unchanged", "records": 0, "files": []}
+    name = changes.file_name
+    previous = previous_file(con, settings, period_end)
+    with Publication(settings, EXTRACT, period_end) as pub:
+        written = write_metro2(con, OUT, j1_query(period_end), reporter.header(period_end), pub.path(name))
+        report = validate_metro2(pub.path(name), previous_path=previous)
+        report.raise_for_errors()  # nothing is published; the staging directory is removed
+        if report.data_records != written.data_records:
+            raise PipelineError(f"{name}: validator read {report.data_records} records, "
+                                f"writer wrote {written.data_records}")  # fmt: skip
+        pub.add(name, records=written.data_records, kind=changes.kind,
+                control_totals={**control_totals(con), "j1_segments": written.j1_segments}, extra={
+                "sequence": changes.sequence, "physical_records": written.physical_records,
+                "trailer": written.trailer, "validated_against": previous.name if previous else None,
+                "validation_warnings": report.warning_count})  # fmt: skip
+        pub.seal(con)
+        record(con, changes)
+        con.execute("COMMIT")
+        published = pub.deliver(con)
+    log.info("metro2 %s published: %s (%d records, %s)", period_end, name, written.data_records, changes.kind)
+    return {**summary, "status": "published", "kind": changes.kind, "records": written.data_records,
+            "files": [str(p) for p in published]}  # fmt: skip
