@@ -120,7 +120,7 @@ def bench_blacklist(n: int, workdir: Path) -> None:
 
     con = duckdb.connect(str(workdir / "blacklist.duckdb"))
     blacklist_warehouse(con, n)
-    policy = BlacklistPolicy()
+    policy = BlacklistPolicy(furnisher_id="BENCH00001")
     for day in (dt.date(2026, 1, 1), dt.date(2026, 1, 2)):
         started = time.perf_counter()
         result = build_blacklist(con, day, policy, b"benchmark-key")

@@ -20,6 +20,7 @@ for _name, _value in {"IDENTIFICATION_NUMBER": "TESTFURN01", "REPORTER_NAME": "T
                       "REPORTER_ADDRESS": "1 TEST STREET", "REPORTER_TELEPHONE_NUMBER": "5550100000",
                       "EQUIFAX_PROGRAM_IDENTIFIER": "TESTEQFX01"}.items():  # fmt: skip
     os.environ.setdefault(f"CREDITWH_BUREAU_{_name}", _value)
+os.environ.setdefault("CREDITWH_BLACKLIST_FURNISHER_ID", "TESTFURN01")
 
 import pytest
 from sim_dates import SMALL_DAYS, START

@@ -87,6 +87,7 @@ def _demo_settings(s) -> None:
                         "REPORTER_ADDRESS": "DEMO ONLY", "REPORTER_TELEPHONE_NUMBER": "0000000000",
                         "EQUIFAX_PROGRAM_IDENTIFIER": "DEMO"}.items():  # fmt: skip
         os.environ.setdefault(f"CREDITWH_BUREAU_{name}", value)
+    os.environ.setdefault("CREDITWH_BLACKLIST_FURNISHER_ID", "DEMO000001")
     if os.environ.get("CREDITWH_BLACKLIST_KEY"):
         return
     key_file = s.data_dir / "secrets" / "blacklist_demo.key"

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import hashlib
 import hmac
+import os
 import shutil
 
 import duckdb
@@ -60,7 +61,7 @@ def test_first_day_adds_every_qualifying_person_with_keyed_ids_and_masked_fields
         assert "*" in row["display_name"] and "*" in row["display_id_number"]
         # CN ids keep 3 + 4 characters (110***********1234), others only the last 4
         assert row["display_id_number"].strip("*")[:3].isdigit() or row["display_id_number"].startswith("*")
-        assert row["furnisher_id"] == "CREDITWH01"
+        assert row["furnisher_id"] == os.environ["CREDITWH_BLACKLIST_FURNISHER_ID"]
 
 
 def test_delta_across_days_add_update_remove(settings):

@@ -109,7 +109,7 @@ class AirflowCluster:
                 "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(_free_port()),
                 "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
                 "CREDITWH_DATA_DIR": str(self.data_dir),
-                "CREDITWH_BLACKLIST_KEY": "system-test-key-" + os.urandom(8).hex(),
+                "CREDITWH_BLACKLIST_KEY": os.urandom(32).hex(),  # a strong key (the publisher refuses weak ones)
             }
         )
         return env

@@ -142,7 +142,6 @@ final as (
         days_past_due,
 
         ---------- Base Segment (writer input columns)
-        cast('{{ var("bureau_identification_number", "CREDITWH01") }}' as varchar) as identification_number,
         cast(0 as integer) as correction_indicator,
         account_id as consumer_account_number,
         cast('{{ var("bureau_portfolio_type", "R") }}' as varchar) as portfolio_type,

@@ -69,7 +69,7 @@ def ensure_state_tables(con: duckdb.DuckDBPyConnection) -> None:
 def _base_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     from creditwh.reporting.metro2.writer import BASE_INPUT_COLUMNS
 
-    present = {r[0] for r in con.execute(f"DESCRIBE {MODEL}").fetchall()}
+    present = {r[0] for r in con.execute("DESCRIBE bureau_rows").fetchall()}
     return [c for c in BASE_INPUT_COLUMNS if c in present]
 
 
@@ -77,9 +77,9 @@ def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, identification_nu
     """The period's rows with their hashes, compared with the last delivered version of each account: the
     accounts to send go into temp table OUT (Correction Indicator 1 for an account delivered before)."""
     ensure_state_tables(con)
-    # the furnisher's identification number comes from the reporter settings, not the model's dbt var
+    # the furnisher's identification number is a deployment setting (reporter), not data of the model
     con.execute(f"""CREATE OR REPLACE TEMP TABLE bureau_rows AS
-        SELECT * REPLACE (CAST($ident AS VARCHAR) AS identification_number)
+        SELECT *, CAST($ident AS VARCHAR) AS identification_number
         FROM {MODEL} WHERE period_end = $p""", {"ident": identification_number, "p": period_end})
     (rows,) = con.execute("SELECT count(*) FROM bureau_rows").fetchone()
     if not rows:
