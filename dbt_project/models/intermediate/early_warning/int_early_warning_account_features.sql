@@ -4,9 +4,10 @@
     window), plus the days to the payment due date. fct_early_warning_signals adds the payment reversals
     and turns these values into fired signals.
 
-    A view: a daily run's definition holds the run's date (the filter reaches the raw scan) and reads one
-    feature row per account, about one cycle of feature rows; without the var it covers every date. -#}
-{{ config(materialized='view') }}
+    Kept per business date (delete+insert), so why an account fired can be read back. Cost: a daily run
+    reads the run's date of the staged accounts (the filter reaches the raw scan) and one feature row per
+    account, about one cycle of feature rows, and writes the day's OPEN accounts. -#}
+{{ config(unique_key='business_date') }}
 
 with
 

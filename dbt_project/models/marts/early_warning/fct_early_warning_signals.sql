@@ -27,6 +27,7 @@ scored_accounts as (
 
     -- the day's OPEN accounts with their latest statement's features
     select * from {{ ref('int_early_warning_account_features') }}
+    where {{ business_date_filter() }}
 
 ),
 
