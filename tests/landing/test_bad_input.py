@@ -116,7 +116,7 @@ def test_file_stamped_with_another_business_date(loaded_day1):
 
 
 @pytest.mark.parametrize(
-    "change, expected",
+    ("change", "expected"),
     [("select * exclude (credit_limit) from {src}", "credit_limit"), ("select *, 1 as surprise from {src}", "surprise")],
 )
 def test_missing_or_extra_columns(loaded_day1, change, expected):

@@ -42,11 +42,12 @@ def test_same_bytes_again_is_idempotent_different_bytes_conflict(tmp_path):
 
 def test_a_file_changed_after_its_manifest_is_not_published(tmp_path):
     settings = Settings(data_dir=tmp_path)
-    with pytest.raises(PublishVerificationFailed), Publication(settings, "demo", DAY) as pub:
+    with Publication(settings, "demo", DAY) as pub:
         pub.path("x.dat").write_bytes(b"ab")
         pub.add("x.dat", records=1, control_totals={}, kind="original")
         pub.path("x.dat").write_bytes(b"abc")
-        pub.commit()
+        with pytest.raises(PublishVerificationFailed):
+            pub.commit()
     assert not (tmp_path / "outbox/demo").exists()
     assert list((tmp_path / "outbox/.staging").iterdir()) == []
 

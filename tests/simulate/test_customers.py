@@ -13,7 +13,7 @@ CHECK = "10X98765432"
 
 def _valid_cn_id(number: str) -> bool:
     digits = number[:17]
-    return CHECK[sum(int(d) * int(w) for d, w in zip(digits, ID_WEIGHTS)) % 11] == number[17].upper()
+    return CHECK[sum(int(d) * int(w) for d, w in zip(digits, ID_WEIGHTS, strict=False)) % 11] == number[17].upper()
 
 
 def _all_customers(snaps):

@@ -11,7 +11,7 @@ def one_account(mps, dues):
     ring_mp = np.zeros((1, k), np.int64)
     ring_due = np.full((1, k), ledger.FAR_DAY, np.int32)
     alloc, ring_sum = np.zeros(1, np.int64), np.zeros(1, np.int64)
-    for mp, due in zip(mps, dues):
+    for mp, due in zip(mps, dues, strict=False):
         ledger.push_cycle(ring_mp, ring_due, alloc, ring_sum, np.array([0]), np.array([mp]), due)
     return ring_mp, ring_due, alloc, ring_sum
 

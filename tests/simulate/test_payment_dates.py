@@ -20,7 +20,7 @@ def _payments(snaps) -> list[dict]:
 def test_effective_date_within_the_back_dating_window(book_45_days):
     opened = {}
     for snap in book_45_days:
-        opened.update(zip(snap.accounts["account_id"].to_pylist(), snap.accounts["open_date"].to_pylist()))
+        opened.update(zip(snap.accounts["account_id"].to_pylist(), snap.accounts["open_date"].to_pylist(), strict=False))
         for p in snap.payments.to_pylist():
             assert p["posting_date"] == snap.business_date
             lag = (p["posting_date"] - p["effective_date"]).days

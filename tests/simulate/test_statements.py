@@ -58,7 +58,7 @@ def test_statement_balance_includes_the_interest_and_fees_posted_at_the_cut():
 def test_minimum_payment_rule_and_due_date():
     cfg = SimConfig(n_accounts=1500, start_date=START, seed=5)
     _, snaps = run(cfg, 31)
-    for prev, row in _cuts(snaps):
+    for _prev, row in _cuts(snaps):
         sb = row["statement_balance"]
         pct, floor = (
             (Decimal("0.01"), Decimal("10.00"))

@@ -28,7 +28,7 @@ def control_totals(
     columns = BY_NAME[dataset].control_totals
     sums = "".join(f", coalesce(sum({c}), 0)::DECIMAL(38,2)::VARCHAR" for c in columns)
     row = con.execute(f"select count(*){sums} from {relation}", list(params)).fetchone()
-    return int(row[0]), dict(zip(columns, row[1:]))
+    return int(row[0]), dict(zip(columns, row[1:], strict=False))
 
 
 def write_manifest(

@@ -109,7 +109,7 @@ def _check_values(con: duckdb.DuckDBPyConnection, drop: VerifiedDrop, dataset: D
             f"row stamped {bad_date}, drop is for {drop.business_date}",
             row=bad_date_row + 1,
         )
-    for column, bad_row in zip(money, row[3:]):
+    for column, bad_row in zip(money, row[3:], strict=False):
         if bad_row is not None:
             raise DropRejected(
                 path, "money_range", f"column {column}: value beyond DECIMAL(18,2)", row=bad_row + 1

@@ -71,7 +71,7 @@ def _extract_dataset(pg_conn, con, dataset: Dataset, business_date: dt.date, sch
         "file": target.name,
         "records": int(row[0]),
         "sha256": sha256_file(target).sha256,
-        "control_totals": dict(zip(dataset.control_totals, row[1:])),
+        "control_totals": dict(zip(dataset.control_totals, row[1:], strict=False)),
     }
 
 

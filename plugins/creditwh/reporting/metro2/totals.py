@@ -33,7 +33,8 @@ _SEGMENT_COUNT_FIELDS = {
     "L1": "total_change_segments",
     "N1": "total_employment_segments",
 }
-assert set(_SEGMENT_COUNT_FIELDS) == set(SEGMENTS)
+if set(_SEGMENT_COUNT_FIELDS) != set(SEGMENTS):  # the trailer must count every segment the spec knows
+    raise ImportError("metro2 totals: segment counters out of step with spec.SEGMENTS")
 
 
 def trailer_totals_sql(base_rel: str, segment_rel: str) -> str:
