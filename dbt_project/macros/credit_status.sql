@@ -1,6 +1,6 @@
 {#- Status mappings that are standards, not portfolio policy (portfolio policy lives in seeds). -#}
 
-{#- Metro 2: the one home of how an account-day maps to the format's codes (metro2.md §1.5-1.6). The
+{#- Metro 2: the one home of how an account-day maps to the format's codes (docs/metro2.md §1.5-1.6). The
     fact (int_accounts_classified) and the bureau report (rpt_bureau_accounts) both call these macros, and
     tests/reporting/test_metro2_status_home.py holds the validator's code tables
     (creditwh/reporting/metro2/spec.py) to them. -#}

@@ -1,4 +1,4 @@
-{#- Display masking for BI-facing tables (credit-domain.md §6): name 张*三 / Z*** W**,
+{#- Display masking for BI-facing tables (docs/domain.md §6): name 张*三 / Z*** W**,
     id 110***********1234, mobile 138****5678. Inputs are the standardized values. -#}
 
 {#- Han-character name: keep first and last character, star the middle; two characters keep the first. -#}

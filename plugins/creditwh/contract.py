@@ -8,7 +8,7 @@ One drop per business date in ``<landing>/<YYYY-MM-DD>/``::
     manifest_<YYYYMMDD>.json       control manifest, written last: its presence means the drop is complete
 
 Parquet rather than gzip CSV: the types travel with the file (no locale/quoting ambiguity for money and
-dates), it is ~5x smaller than CSV and DuckDB loads it about twice as fast (stack-notes), and a reader can
+dates), it is ~5x smaller than CSV and DuckDB loads it about twice as fast (README), and a reader can
 check the schema before touching a row.
 
 Money is DECIMAL(18,2) everywhere; control totals in the manifest are decimal strings with two places.

@@ -1,4 +1,4 @@
-"""The book looks like a card book (credit-domain.md §4): 30+ DPD balance share in the low single digits."""
+"""The book looks like a card book (docs/domain.md §4): 30+ DPD balance share in the low single digits."""
 
 import numpy as np
 import pytest

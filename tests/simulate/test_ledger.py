@@ -1,4 +1,4 @@
-"""credit-domain.md §2 on the ring arithmetic directly: boundaries, oldest-first allocation, reversals."""
+"""docs/domain.md §2 on the ring arithmetic directly: boundaries, oldest-first allocation, reversals."""
 
 import numpy as np
 from creditwh.simulate import ledger

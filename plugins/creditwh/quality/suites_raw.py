@@ -136,7 +136,7 @@ where not exists (select 1 from today t where t.account_id = y.account_id)
 """
 )
 
-# DPD continuity (credit-domain §2): DPD(t) = t - oldest unpaid due date < t, or 0. Between two snapshots
+# DPD continuity (docs/domain.md §2): DPD(t) = t - oldest unpaid due date < t, or 0. Between two snapshots
 # e days apart, for an account OPEN on both:
 #   * yesterday DPD > 0: without a payment the oldest unpaid due date stays, so DPD = DPD_prev + e exactly;
 #     a payment can move that date forward (partial or full cure), so DPD may then be anything in [0, DPD_prev + e].
@@ -292,7 +292,7 @@ RAW_ACCOUNTS = [
     warning(
         "past_due_matches_dpd",
         "amount_past_due > 0 exactly when days_past_due > 0. WARNING: a platform may keep DPD running "
-        "below a small-balance tolerance (policy, credit-domain §2).",
+        "below a small-balance tolerance (policy, docs/domain.md §2).",
         gxe.UnexpectedRowsExpectation(unexpected_rows_query=_PAST_DUE_WITHOUT_DPD),
     ),
     warning(

@@ -1,4 +1,4 @@
-"""Account state and the delinquency arithmetic (credit-domain.md §2), vectorized over accounts.
+"""Account state and the delinquency arithmetic (docs/domain.md §2), vectorized over accounts.
 
 Each account keeps its last K statement cycles in a ring, oldest first: the cycle's own minimum payment
 (ring_mp, cents) and its due date (ring_due, day number). Payments are allocated oldest-first, so instead of a

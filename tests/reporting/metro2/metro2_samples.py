@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 from creditwh.reporting.metro2 import Metro2Header
 
-FIXTURES = Path("/work/shared/fixtures/metro2")
+# Independent samples: moov-io/metro2 test data (Apache-2.0, see fixtures/NOTICE.md), kept in the repository.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 AS_OF = date(2024, 5, 31)
 
 BASE_DDL = """

@@ -1,4 +1,4 @@
-{#- Fired early-warning signals (credit-domain.md §5), long format: one row per account, business date and
+{#- Fired early-warning signals (docs/domain.md §5), long format: one row per account, business date and
     reason code that fired. Scope: accounts OPEN on the business date. Definitions, thresholds, windows
     and points: seed early_warning_signals (its YAML documents every signal value).
 

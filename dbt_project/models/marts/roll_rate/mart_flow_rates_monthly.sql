@@ -1,4 +1,4 @@
-{#- Pooled flow rates (迁徙率) per bucket step, month end to month end (credit-domain.md §4):
+{#- Pooled flow rates (迁徙率) per bucket step, month end to month end (docs/domain.md §4):
     FR_k(t) = Bal_{k+1}(t) / Bal_k(t-1), the step chain from seed roll_rate_flow_steps; the last step's
     numerator is the balance charged off during month t. Beside them: the cohort's cumulative flow read
     diagonally (its value on the charge-off step is the net flow to charge-off), the same-month forward

@@ -1,4 +1,4 @@
-{#- Month-end to month-end, account-tracked roll-rate matrix (credit-domain.md §4).
+{#- Month-end to month-end, account-tracked roll-rate matrix (docs/domain.md §4).
 
     Cost: the matrix of month t needs only the month-end snapshots t-1 and t. A daily run whose business
     date is not a calendar month end selects nothing (the filter is decided at compile time, so no scan);

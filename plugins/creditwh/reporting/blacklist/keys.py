@@ -1,7 +1,7 @@
 """The subject key: HMAC-SHA256(platform key, the person's identity_key id_type:id_number), computed in DuckDB.
 
 An unkeyed hash of an 18-digit Chinese resident id is reversed by enumerating its small structured space
-(credit-domain.md §6), so the key is a deployment secret: environment variable CREDITWH_BLACKLIST_KEY, or
+(docs/domain.md §6), so the key is a deployment secret: environment variable CREDITWH_BLACKLIST_KEY, or
 the password of the Airflow connection `blacklist_hmac`. There is deliberately no default, and a short or
 low-entropy key is refused (a guessable key is as reversible as no key).
 

@@ -1,6 +1,6 @@
 """Metro 2 (426-character format) record layouts and code tables: the one source of truth.
 
-Positions are 1-based and transcribed from /work/shared/reference/metro2.md §1.2-§1.7 (moov-io/metro2
+Positions are 1-based and transcribed from public sources (docs/metro2.md §1.2-§1.7; moov-io/metro2
 `specifications.go`, cross-checked with cfpb/Metro2 `fields.py`). The writer builds its SQL from these
 tables, the Python reader slices with them and the SQL validator generates its `substr` projections from
 them, so a position fixed here is fixed everywhere.
@@ -324,7 +324,7 @@ TRAILER = Layout(
         F("total_dates_birth_j1_segments", 381, 9, "N", _NUL),
         F("total_dates_birth_j2_segments", 390, 9, "N", _NUL),
         F("total_telephone_numbers_all_segments", 399, 9, "N", _NUL),
-        # metro2.md types this "numeric"; moov (and the fixtures) blank-fill it, so it is filler here.
+        # the public layout types this "numeric"; moov (and the fixtures) blank-fill it, so it is filler here.
         F("reserved_2", 408, 19, "A", _NUL),
     ),
 )
@@ -342,7 +342,7 @@ TRAILER_TOTALS: tuple[str, ...] = tuple(
     f.name for f in TRAILER.fields if f.kind == "N" and f.name != "record_descriptor_word"
 )
 
-# ---------------------------------------------------------------- code tables (metro2.md §1.5, moov
+# ---------------------------------------------------------------- code tables (docs/metro2.md §1.5, moov
 # constants)
 ACCOUNT_STATUS: dict[str, str] = {
     "05": "Transferred",
@@ -457,7 +457,7 @@ PORTFOLIO_TYPES: dict[str, str] = {
     "R": "Revolving",
 }
 
-# Selected list only (metro2.md §1.5): used for labels, not as a closed code list in validation.
+# Selected list only (docs/metro2.md §1.5): used for labels, not as a closed code list in validation.
 SPECIAL_COMMENTS_SELECTED: dict[str, str] = {
     "M": "Closed at credit grantor's request",
     "AU": "Paid in full for less than the full balance",
@@ -475,7 +475,7 @@ INTEREST_TYPE_INDICATORS = frozenset("FV")  # blank allowed
 ADDRESS_INDICATORS = frozenset("CYNMSBUDP")  # blank allowed
 RESIDENCE_CODES = frozenset("OR")  # blank allowed
 
-# ---------------------------------------------------------------- delinquency ladder (metro2.md §1.6)
+# ---------------------------------------------------------------- delinquency ladder (docs/metro2.md §1.6)
 # Status -> Payment Rating / PHP character of that status, for the statuses whose character is unambiguous.
 STATUS_TO_PHP_CHAR: dict[str, str] = {
     "11": "0",

@@ -1,6 +1,6 @@
 """Trailer totals recomputed in SQL from the records themselves (used by the writer and by the validator).
 
-Counting rules (metro2.md §1.7, moov `trailer_record.go`): status counts are of base segments; J1/J2 and
+Counting rules (docs/metro2.md §1.7, moov `trailer_record.go`): status counts are of base segments; J1/J2 and
 K1-N1 counts skip blank- or 9-filled segments; SSN counts skip zero-, 9- and blank-filled SSNs; date-of-birth
 and phone counts skip zero-filled values; ECOA Z is counted over base, J1 and J2; Block Count = header + data
 records + trailer (every record is its own block).

@@ -24,7 +24,7 @@ Segment fields of `spec.BASE` (snake_case). Types are coerced, so VARCHAR/INTEGE
 generation_code, social_security_number, date_birth, telephone_number, consumer_information_indicator.
 J1 rows whose account is not in `base` are dropped and counted in the result.
 
-Formatting (metro2.md §1.1), applied in SQL:
+Formatting (docs/metro2.md §1.1), applied in SQL:
 * alphanumeric: accents stripped, upper-cased, characters outside A-Z 0-9 blank - / . , # & replaced by a
   blank (name fields: only A-Z, blank and hyphen kept, others removed), trimmed, truncated to the field,
   blank-filled on the right;
