@@ -21,14 +21,17 @@
 
 {#- Account Status (field 17A). Precedence: confirmed fraud (DF), transferred (05), charged off and paid
     off (64) or still owing (97), closed with zero balance (13), then the DPD status (also for closed
-    accounts that still owe a balance). -#}
-{% macro metro2_account_status(account_status, days_past_due, current_balance, fraud_flag) -%}
+    accounts that still owe a balance) - but only when at least one whole dollar is past due: amounts are
+    reported in whole dollars with the cents truncated, and a delinquent status with Amount Past Due 0 is
+    rejected (by our validator and by independent ones), so a sub-dollar past due reports as current. -#}
+{% macro metro2_account_status(account_status, days_past_due, current_balance, fraud_flag, amount_past_due) -%}
     case
         when coalesce({{ fraud_flag }}, false) then 'DF'
         when {{ account_status }} = 'TRANSFERRED' then '05'
         when {{ account_status }} = 'CHARGED_OFF' and {{ current_balance }} <= 0 then '64'
         when {{ account_status }} = 'CHARGED_OFF' then '97'
         when {{ account_status }} = 'CLOSED' and {{ current_balance }} <= 0 then '13'
+        when floor(coalesce({{ amount_past_due }}, 0)) < 1 then '11'
         else case {{ metro2_dpd_rating(days_past_due) }}
             {%- for rating, status in metro2_status_by_rating().items() %}
             when '{{ rating }}' then '{{ status }}'

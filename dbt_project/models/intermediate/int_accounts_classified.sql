@@ -78,7 +78,8 @@ derived as (
             as numeric(18, 6)
         ) as utilization,
         {{ ifrs9_stage('account_status', 'days_past_due') }} as ifrs9_stage,
-        {{ metro2_account_status('account_status', 'days_past_due', 'current_balance', 'fraud_flag') }}
+        {{ metro2_account_status('account_status', 'days_past_due', 'current_balance', 'fraud_flag',
+                                 'amount_past_due') }}
             as metro2_account_status,
         {{ is_month_end('business_date') }} as is_month_end
 

@@ -83,7 +83,8 @@ statused as (
         accounts.*,
         -- the fact's rule (macros/credit_status.sql), so fact and file cannot disagree
         {{ metro2_account_status('accounts.account_status', 'accounts.days_past_due',
-                                 'accounts.current_balance', 'accounts.fraud_flag') }} as metro2_status,
+                                 'accounts.current_balance', 'accounts.fraud_flag',
+                                 'accounts.amount_past_due') }} as metro2_status,
         {{ metro2_dpd_rating('accounts.days_past_due') }} as dpd_rating
 
     from accounts
