@@ -35,11 +35,11 @@ def _folder(settings, day):
 
 
 def _subject_key(con, person_id) -> str:
-    """HMAC of the dbt-built identity_key; a person whose id number fails validation keeps id_type:id_number."""
-    identity_key, id_type, id_number = con.execute(
-        "select identity_key, id_type, id_number from restricted.dim_customer_pii where person_id = ?", [person_id]
+    """HMAC of the dbt-built identity_key; a person without a valid id number is keyed by person."""
+    (identity_key,) = con.execute(
+        "select identity_key from restricted.dim_customer_pii where person_id = ?", [person_id]
     ).fetchone()
-    message = identity_key or f"{id_type}:{id_number}"
+    message = identity_key or f"PERSON:{person_id}"
     return hmac.new(TEST_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
@@ -196,26 +196,26 @@ def test_candidates_are_the_rows_the_publication_lists(settings):
 def test_subject_key_is_made_of_the_identity_key_dbt_built(settings):
     """Before: keys.py re-normalized id_type / id_number itself (a second, different rule). Now the message is
     dim_customer_pii.identity_key (int_customers_cleaned's merge key); a person whose id number fails
-    validation keeps id_type:id_number (keys already published); without an id number, PERSON:<person_id>."""
+    validation or is missing is keyed PERSON:<person_id>, so two persons holding one invalid number never
+    share a subject."""
     from creditwh.pipeline.extracts import publish_blacklist
 
     with _con(settings, read_only=False) as con:
-        valid, invalid, missing = [r[0] for r in con.execute(
+        valid, invalid, same_invalid = [r[0] for r in con.execute(
             """select person_id from marts.rpt_blacklist_candidates where business_date = ? and qualifies
                order by person_id limit 3""", [D26]).fetchall()]  # fmt: skip
         con.execute("update restricted.dim_customer_pii set identity_key = 'CN_RESIDENT_ID:FROM-DBT' where person_id = ?",
                     [valid])  # fmt: skip
         con.execute("""update restricted.dim_customer_pii set identity_key = null, id_number_is_valid = false,
-                       id_type = 'SSN', id_number = '000-BAD' where person_id = ?""", [invalid])
-        con.execute("""update restricted.dim_customer_pii set identity_key = null, id_number_is_valid = false,
-                       id_number = null where person_id = ?""", [missing])
+                       id_type = 'SSN', id_number = '000-BAD' where person_id in (?, ?)""", [invalid, same_invalid])
     publish_blacklist(D26, settings)
     keys = {r["subject_key"] for r in _rows(_folder(settings, D26) / "blacklist_delta_20260226.csv")}
 
     def hmac_of(message: str) -> str:
         return hmac.new(TEST_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
 
-    assert {hmac_of("CN_RESIDENT_ID:FROM-DBT"), hmac_of("SSN:000-BAD"), hmac_of(f"PERSON:{missing}")} <= keys
+    assert {hmac_of("CN_RESIDENT_ID:FROM-DBT"), hmac_of(f"PERSON:{invalid}"), hmac_of(f"PERSON:{same_invalid}")} <= keys
+    assert hmac_of("SSN:000-BAD") not in keys
 
 
 def test_candidates_missing_for_the_date_refuse_instead_of_removing_everyone(settings):

@@ -89,13 +89,11 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
 def subject_identity_sql(pii: str, person_id: str) -> str:
     """The identity a subject key is made of, from columns dbt normalized (int_customers_cleaned) and carried
     into `pii` (a restricted.dim_customer_pii alias): the person's identity_key (a valid id number), else
-    the id_type:id_number the person holds though it fails validation, else 'PERSON:' || person_id.
-
-    The middle branch keeps the keys already published for persons with an invalid id number (46 of 2,920
-    persons in a 3,000-account simulation, one of them published); keying them by person instead is right
-    by the identity rule (such a number merges no customers; two persons holding the same one share a key
-    here) but re-keys them, so it needs a declared re-key (rotation.py), not a silent change."""
-    return f"coalesce({pii}.identity_key, {pii}.id_type || ':' || {pii}.id_number, 'PERSON:' || {person_id})"
+    'PERSON:' || person_id. The same rule as the person merge: only a valid id number identifies a person.
+    An invalid number is no identity: two persons holding the same one would share one subject key, and
+    the day's delta flipped between them (seen at 1M accounts: a non-qualifying person's amount and dispute
+    flag published under a listed person's key, and a re-run of the date issuing corrections)."""
+    return f"coalesce({pii}.identity_key, 'PERSON:' || {person_id})"
 
 
 def hmac_sha256_sql(message_sql: str, ipad_param: str = "$ipad", opad_param: str = "$opad") -> str:
