@@ -15,7 +15,7 @@ import duckdb
 SNAPSHOT_SCHEMAS = ("raw", "marts")
 # Columns that legitimately differ between two runs of the same input: when a row was loaded/built.
 RUN_TIME_COLUMN = re.compile(
-    r"^_?(loaded|built|created|updated|inserted|processed|run_started|generated)_at$"
+    r"^_?(loaded|accepted|rolled_back|checked|built|created|updated|inserted|processed|run_started|generated)_at$"
 )
 
 

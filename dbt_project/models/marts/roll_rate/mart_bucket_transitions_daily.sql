@@ -117,13 +117,8 @@ classified as (
         cells.*,
         from_state.bucket_order as from_bucket_order,
         to_state.bucket_order as to_bucket_order,
-        case
-            when cells.from_bucket = 'NEW' then 'new'
-            when cells.from_bucket = cells.to_bucket then 'stay'
-            when to_state.min_dpd is null then 'absorbed'
-            when to_state.bucket_order < from_state.bucket_order then 'cure'
-            else 'roll_forward'
-        end as transition_type
+        {{ transition_type('cells.from_bucket', 'cells.to_bucket', 'to_state.min_dpd',
+                           'from_state.bucket_order', 'to_state.bucket_order') }} as transition_type
 
     from cells
 

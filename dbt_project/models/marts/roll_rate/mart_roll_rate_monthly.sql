@@ -125,13 +125,8 @@ classified as (
         row_totals.*,
         from_state.bucket_order as from_bucket_order,
         coalesce(to_state.bucket_order, missing_state.bucket_order) as to_bucket_order,
-        case
-            when row_totals.from_bucket = row_totals.to_bucket then 'stay'
-            -- into a state off the DPD scale: charged off, closed, transferred, missing
-            when to_state.min_dpd is null then 'absorbed'
-            when to_state.bucket_order < from_state.bucket_order then 'cure'
-            else 'roll_forward'
-        end as transition_type
+        {{ transition_type('row_totals.from_bucket', 'row_totals.to_bucket', 'to_state.min_dpd',
+                           'from_state.bucket_order', 'to_state.bucket_order') }} as transition_type
 
     from row_totals
 
