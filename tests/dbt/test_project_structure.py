@@ -96,8 +96,10 @@ def test_exposures_depend_on_the_marts(manifest):
     exposures = {e.name: set(e.depends_on.nodes) for e in manifest.exposures.values()}
     assert set(exposures) == {"credit_risk_dashboard", "shared_blacklist_extract", "metro2_bureau_extract"}
     assert "model.creditwh.mart_aging_daily" in exposures["credit_risk_dashboard"]
-    assert "model.creditwh.dim_customer_pii" in exposures["shared_blacklist_extract"]
-    assert "model.creditwh.fct_account_daily" in exposures["metro2_bureau_extract"]
+    # the extracts are written from the reporting models (who is listed, what is reported), not the fact
+    assert exposures["shared_blacklist_extract"] == {"model.creditwh.rpt_blacklist_candidates",
+                                                     "model.creditwh.dim_customer_pii"}
+    assert exposures["metro2_bureau_extract"] == {"model.creditwh.rpt_bureau_accounts", "model.creditwh.rpt_bureau_j1"}
 
 
 def test_unit_tests_cover_status_and_cleaning_logic(manifest):

@@ -45,7 +45,8 @@ def test_rerun_and_restatement_replace_the_date(small_warehouse):
         # restatement: the platform corrects one account's balance and DPD for day 2
         account = con.execute("select min(account_id) from raw.accounts where business_date = ? "
                               "and account_status = 'OPEN'", [day2]).fetchone()[0]
-        con.execute("update raw.accounts set current_balance = current_balance + 1000, days_past_due = 45 "
+        con.execute("update raw.accounts set current_balance = current_balance + 1000, days_past_due = 45, "
+                    "amount_past_due = 50 "
                     "where business_date = ? and account_id = ?", [day2, account])
         other_days = con.execute("select business_date, sum(current_balance) from marts.fct_account_daily "
                                  "where business_date <> ? group by 1 order by 1", [day2]).fetchall()
