@@ -2,9 +2,11 @@
 
 {#- Who qualifies for the shared blacklist on a business date, and why: one row per person with an
     account that day (also those who do not qualify: the publication needs what a listed person still
-    owes, and their current band and display fields). Reasons (the platform's vocabulary): DPD90 (any
+    owes, and their current band). Reasons (the platform's vocabulary): DPD90 (any
     account at or above var blacklist_dpd_threshold days past due), CHARGE_OFF (a charged-off account
-    still owing), FRAUD_CONFIRMED. Masked display fields only; the subject's identity stays in
+    still owing), FRAUD_CONFIRMED. Only what holds as of the business date: the display fields come from
+    the person dimension (current state) at publication, so a re-run of a past date rebuilds the same rows;
+    the subject's identity stays in
     restricted.dim_customer_pii (identity_key), and everything that compares with what was published
     (ADD / UPDATE / REMOVE, suppression, the HMAC subject key) is creditwh.reporting.blacklist. -#}
 
@@ -80,12 +82,7 @@ select
     {{ money('reasoned.amount_owed') }} as amount_owed,
     reasoned.amount_band,
     cast({{ dbt.dateadd('year', var('blacklist_retention_years') | int, 'reasoned.business_date') }} as date)
-        as listing_expiry_date,
-    coalesce(customers.local_name_masked, customers.full_name_masked) as display_name,
-    customers.id_number_masked as display_id_number,
-    customers.mobile_phone_masked as display_mobile
+        as listing_expiry_date
 
 from reasoned
 
-left join {{ ref('dim_customer') }} as customers
-    on customers.person_id = reasoned.person_id

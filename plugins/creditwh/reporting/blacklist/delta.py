@@ -139,9 +139,12 @@ def build_blacklist(
         f"""CREATE OR REPLACE TEMP TABLE bl_current AS
         SELECT {hmac_sha256_sql(subject_identity_sql("p", "s.person_id"))} AS subject_key, s.person_id,
                s.reason_codes, s.qualifies, s.amount_owed AS owed, s.dispute_flag AS dispute, s.amount_band,
-               s.listing_expiry_date, s.display_name, s.display_id_number, s.display_mobile
+               s.listing_expiry_date,
+               coalesce(c.local_name_masked, c.full_name_masked) AS display_name,
+               c.id_number_masked AS display_id_number, c.mobile_phone_masked AS display_mobile
         FROM {CANDIDATES} s
         LEFT JOIN restricted.dim_customer_pii p USING (person_id)
+        LEFT JOIN marts.dim_customer c USING (person_id)
         WHERE s.business_date = $d""",
         {"d": business_date, "ipad": ipad, "opad": opad},
     )
