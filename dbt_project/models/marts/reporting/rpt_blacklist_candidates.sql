@@ -85,4 +85,3 @@ select
         as listing_expiry_date
 
 from reasoned
-
