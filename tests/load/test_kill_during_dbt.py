@@ -4,8 +4,6 @@ until the marts gate has judged them again."""
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import pytest
 from creditwh.config import settings
@@ -15,15 +13,13 @@ from creditwh.pipeline import daily
 from faults import DBT_TASK, kill_at
 from load_helpers import query
 from sim_dates import business_dates
+from system.snapshot import RUN_TIME_COLUMN
 
 pytestmark = pytest.mark.slow
 
 # A mart in the middle of the build: staging and intermediate models are done, other marts are not.
 KILL_AFTER = "fct_account_daily"
 NOT_BUILT = ("raw", "raw_prior", "reporting")  # schemas dbt does not write
-RUN_TIME_COLUMN = re.compile(
-    r"^(_?(loaded|built|created|updated|inserted|processed|refreshed)_at|dbt_updated_at)$"
-)
 # Not the kill's doing: any re-run of a date sets int_customer_person.previous_person_id of the customers new
 # that day to their own person (null in a first build), killed or not. Reported; left out here.
 RERUN_BOOKKEEPING = {("intermediate", "int_customer_person", "previous_person_id")}

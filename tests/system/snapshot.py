@@ -13,9 +13,11 @@ from pathlib import Path
 import duckdb
 
 SNAPSHOT_SCHEMAS = ("raw", "marts")
-# Columns that legitimately differ between two runs of the same input: when a row was loaded/built.
+# Columns that legitimately differ between two runs of the same input: when a row was loaded/built
+# (also dbt's snapshot bookkeeping). tests/load reads the same rule.
 RUN_TIME_COLUMN = re.compile(
-    r"^_?(loaded|accepted|rolled_back|checked|built|created|updated|inserted|processed|run_started|generated)_at$"
+    r"^(_?(loaded|accepted|rolled_back|checked|built|created|updated|inserted|processed|refreshed|run_started"
+    r"|generated)_at|dbt_updated_at)$"
 )
 
 
