@@ -2,6 +2,8 @@
 
 A "person" may own two customer records (a duplicate keyed in at a second application): the copy shares
 name, birth date and id number but gets its own keying styles, so the warehouse has to match them.
+Different people never share an id number (IdIssuer): real identity numbers are unique, and a drawn number
+collided at 10M accounts (thousands of resident ids held by two people).
 """
 
 from __future__ import annotations
@@ -89,9 +91,62 @@ def _choice(rng: np.random.Generator, p: tuple[float, ...], k: int) -> np.ndarra
     return rng.choice(len(p), size=k, p=np.asarray(p) / sum(p)).astype(np.int8)
 
 
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... for the occurrences of each value of groups, in row order (vectorised)."""
+    order = np.argsort(groups, kind="stable")
+    ordered = groups[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    rank_sorted = np.arange(len(groups)) - np.repeat(starts, np.diff(np.r_[starts, len(groups)]))
+    rank = np.empty(len(groups), dtype=np.int64)
+    rank[order] = rank_sorted
+    return rank
+
+
+class IdIssuer:
+    """Identity numbers unique by construction, deterministic, without a loop over people.
+
+    A resident id is region + birth date + a 3-digit sequence (+ check character): the n-th person issued
+    in a (region, birth date) cell gets sequence (offset(cell) + n * SEQ_STRIDE) mod 1000, a permutation of
+    0..999, so no two people of a cell share one while the cell holds at most 1000 people. SSNs and
+    passport numbers are the n-th term of an affine permutation of their number space."""
+
+    SEQ_STRIDE = 337  # coprime with 1000: n -> n * stride mod 1000 is a permutation
+    FIRST_DAY = -36_500  # birth days (days since 1970-01-01) the cell counters cover: 1870 to 2069
+    N_DAYS = 73_000
+    SSN_LOW, SSN_SPAN, SSN_STRIDE, SSN_OFFSET = 100_000_000, 800_000_000, 3**18, 123_456_789
+    PASSPORT_SPAN, PASSPORT_STRIDE, PASSPORT_OFFSET = 10**8, 3**16, 31_415_926
+
+    def __init__(self):
+        self._cell_count = np.zeros(N_CN_CITIES * self.N_DAYS, dtype=np.int16)
+        self._issued = {SSN: 0, PASSPORT: 0}
+
+    def resident_sequences(self, region: np.ndarray, birth_day: np.ndarray) -> np.ndarray:
+        day = birth_day.astype(np.int64) - self.FIRST_DAY
+        if len(day) and (day.min() < 0 or day.max() >= self.N_DAYS):
+            raise ValueError("simulated birth date outside the years the resident-id counters cover")
+        cell = region.astype(np.int64) * self.N_DAYS + day
+        n = self._cell_count[cell].astype(np.int64) + _rank_within(cell)
+        if len(n) and n.max() >= 1000:
+            raise ValueError(
+                "more than 1000 simulated people share a region and birth date: no unique resident id"
+            )
+        np.add.at(self._cell_count, cell, 1)
+        offset = (cell * 2_654_435_761) % 1000
+        return ((offset + n * self.SEQ_STRIDE) % 1000).astype(np.int16)
+
+    def numbers(self, kind: int, k: int) -> np.ndarray:
+        """The next k SSNs (9 digits, 100000000..899999999) or passport numbers (8 digits)."""
+        n = self._issued[kind] + np.arange(k, dtype=np.int64)
+        self._issued[kind] += k
+        if kind == SSN:
+            return self.SSN_LOW + (self.SSN_OFFSET + n * self.SSN_STRIDE) % self.SSN_SPAN
+        return (self.PASSPORT_OFFSET + n * self.PASSPORT_STRIDE) % self.PASSPORT_SPAN
+
+
 class CustomerBook:
     def __init__(self, capacity: int):
         self.store = ArrayStore(FIELDS, capacity)
+        self.ids = IdIssuer()
 
     @property
     def n(self) -> int:
@@ -118,10 +173,15 @@ class CustomerBook:
         # Adults: at least min_age_days old today (callers pass 18 years + the account's age).
         s.birth_day[rows] = today - min_age_days - rng.integers(0, 45 * 365, k)
         s.id_region[rows] = rng.integers(0, N_CN_CITIES, k)
-        s.id_seq[rows] = rng.integers(0, 1000, k)
-        s.id_number[rows] = np.where(
-            kind == SSN, rng.integers(100_000_000, 899_999_999, k), rng.integers(0, 10**8, k)
+        # Drawn and discarded: the numbers come from the issuer, the random stream stays as it was.
+        rng.integers(0, 1000, k), rng.integers(100_000_000, 899_999_999, k), rng.integers(0, 10**8, k)
+        cn_rows = np.flatnonzero(cn)
+        s.id_seq[rows.start + cn_rows] = self.ids.resident_sequences(
+            s.id_region[rows][cn_rows], s.birth_day[rows][cn_rows]
         )
+        for other in (SSN, PASSPORT):
+            holders = rows.start + np.flatnonzero(kind == other)
+            s.id_number[holders] = self.ids.numbers(other, len(holders))
         s.id_bad_check[rows] = cn & (rng.random(k) < 0.015)
         s.id_style[rows] = np.where(cn, _choice(rng, messy.CN_ID_STYLE_P, k), rng.integers(0, 2, k))
         s.city[rows] = np.where(
