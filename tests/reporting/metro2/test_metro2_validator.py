@@ -11,7 +11,11 @@ from creditwh.reporting.metro2 import Metro2ValidationError, validate_metro2, wr
 from creditwh.reporting.metro2.spec import BASE, TRAILER, Layout
 from metro2_samples import FIXTURES, HEADER, account, load_base
 
-BDW = 4  # the writer's default layout puts a Block Descriptor Word in front of every record
+BDW = 4  # the writer's default layout puts a Block Descriptor Word in front of the header and data records
+
+
+def bdw_of(line: str) -> int:
+    return 0 if line[4:11] == "TRAILER" else BDW  # the trailer starts with its RDW (moov's framing)
 
 
 def findings(report) -> set[tuple]:
@@ -24,7 +28,8 @@ def rewrite(src: Path, dst: Path, line_no: int, layout: Layout, field: str, valu
     f = layout.field(field)
     assert len(value) == f.length
     line = lines[line_no - 1]
-    lines[line_no - 1] = line[: BDW + f.start - 1] + value + line[BDW + f.end :]
+    w = bdw_of(line)
+    lines[line_no - 1] = line[: w + f.start - 1] + value + line[w + f.end :]
     dst.write_text("\n".join(lines))
     return dst
 
@@ -53,13 +58,13 @@ def test_fixed_fixture_is_valid_with_warnings_only():
 def test_variable_fixture_block_and_record_words_are_inconsistent():
     report = validate_metro2(FIXTURES / "unpacked_variable_file.dat")
     # moov's variable test file: header RDW 0426 on a 492-character record, base BDW 0426 on a 1000-character
-    # block with RDW 1000 on 996 characters, and a trailer without BDW.
+    # block with RDW 1000 on 996 characters, and a trailer without BDW (the framing our writer follows: no
+    # warning for it).
     assert not report.ok
     assert findings(report) == {
         (1, None, "record_descriptor_word", "rdw", "error"),
         (2, "553723456", "block_descriptor_word", "bdw", "error"),
         (2, "553723456", "record_descriptor_word", "rdw", "error"),
-        (3, None, "block_descriptor_word", "bdw_missing", "warning"),
         (2, "553723456", "date_account_information", "addl_doai_1", "warning"),
         (2, "553723456", "record", "charset", "warning"),
     }
@@ -106,6 +111,23 @@ def test_bad_status_code_is_reported_with_the_trailer_mismatch(written, tmp_path
     message = str(exc.value)
     for part in (str(tmp_path / "s.dat"), f"record {n}", "field account_status", "rule code_list"):
         assert part in message
+
+
+def test_trailer_with_a_block_descriptor_word_is_rejected(written, tmp_path):
+    # The framing an independent validator refuses: it reads such a trailer's identifier as '0426TRA'.
+    lines = written.path.read_text().split("\n")
+    n = len(lines)
+    assert lines[-1][4:11] == "TRAILER"  # as written: no BDW in front of the trailer
+    lines[-1] = f"{len(lines[-1]) + 4:04d}" + lines[-1]
+    old_framing = tmp_path / "old_framing.dat"
+    old_framing.write_text("\n".join(lines))
+    report = validate_metro2(old_framing)
+    assert findings(report) == {(n, None, "block_descriptor_word", "trailer_bdw", "error")}
+    assert "'0426TRA'" in report.findings[0].detail
+    with pytest.raises(Metro2ValidationError) as exc:
+        report.raise_for_errors()
+    for part in (f"record {n}", "field block_descriptor_word", "rule trailer_bdw"):
+        assert part in str(exc.value)
 
 
 def test_trailer_mismatch(written, tmp_path):
@@ -216,12 +238,16 @@ def test_previous_period_rules(con, tmp_path):
         (date(2024, 5, 1), date(2024, 5, 31), {"JUMP2", "JUMP3"}),  # 30 days: 60-89 cannot reach 120
     ],
 )
-def test_status_progression_allows_what_the_elapsed_days_allow(con, tmp_path, previous_date, current_date, flagged):
+def test_status_progression_allows_what_the_elapsed_days_allow(
+    con, tmp_path, previous_date, current_date, flagged
+):
     late = {"amount_past_due": Decimal(100), "date_first_delinquency": date(2024, 2, 1)}
 
     def period(name, as_of, php, statuses):
-        rows = [account(n, account_status=s, payment_history_profile=php, date_account_information=as_of, **late)
-                for n, s in statuses]
+        rows = [
+            account(n, account_status=s, payment_history_profile=php, date_account_information=as_of, **late)
+            for n, s in statuses
+        ]
         return _write(con, tmp_path, name, rows)
 
     prev = period("previous", previous_date, "1000", [("ONE", "78"), ("JUMP2", "78"), ("JUMP3", "78")])

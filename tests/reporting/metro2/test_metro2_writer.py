@@ -20,11 +20,13 @@ def test_file_bytes_follow_the_line_convention(written):
     assert not raw.endswith(b"\n")  # as moov's variable-length test file: newline between records only
     lines = raw.split(b"\n")
     assert len(lines) == written.physical_records == len(SAMPLE_ACCOUNTS) + 2
-    for line in lines:
+    for line in lines[:-1]:  # header and data records
         assert int(line[:4]) == len(line)  # BDW = block length including itself
         assert int(line[4:8]) == len(line) - 4  # RDW = record length
-    assert lines[0][8:14] == b"HEADER" and lines[-1][8:15] == b"TRAILER"
-    assert {len(line) - 4 for line in lines} == {RECORD_LENGTH, RECORD_LENGTH + 100, RECORD_LENGTH + 200}
+    trailer = lines[-1]  # no BDW: it starts with its RDW, as in moov's variable-length sample
+    assert int(trailer[:4]) == len(trailer) == RECORD_LENGTH and trailer[4:11] == b"TRAILER"
+    assert lines[0][8:14] == b"HEADER"
+    assert {len(line) - 4 for line in lines[:-1]} == {RECORD_LENGTH, RECORD_LENGTH + 100, RECORD_LENGTH + 200}
     assert written.byte_size == len(raw) and written.sha256 == hashlib.sha256(raw).hexdigest()
     assert b'"' not in raw and b"12 MAIN ST., #4" in raw  # COPY wrote raw lines: no CSV quoting of commas
     assert [p.name for p in written.path.parent.iterdir()] == [written.path.name]  # temp file renamed away

@@ -7,7 +7,9 @@ are SQL filters that insert findings; the report keeps every count but only the 
 findings of each (rule, field). Record numbers are physical line numbers (1 = header).
 
 Rules (severity error unless noted):
-  structure    record_order (header first, trailer last), record_length, rdw, bdw, bdw_missing (warning),
+  structure    record_order (header first, trailer last), record_length, rdw, bdw, trailer_bdw (the
+               trailer starts with its RDW, never a BDW: moov's variable-length framing, docs/metro2.md
+               section 1.1), bdw_missing (warning: a header/data record without the BDW the others carry),
                segment (unparseable appended data), segment_order, segment_repeat (L1 more than once)
   fields       numeric, date, timestamp, required, code_list,
                charset (warning: characters outside the Metro 2 set)
@@ -165,6 +167,47 @@ def _money(col: str) -> str:
     return f"coalesce(try_cast({col} AS BIGINT), 0)"
 
 
+def load_records(con: duckdb.DuckDBPyConnection, path: Path, prefix: str, *, temp: bool = False) -> str:
+    """Create table `{prefix}_records(record_number, line_length, bdw, rec, kind)` in `con` from the file at
+    `path` (kind header / base / trailer, `rec` without its BDW); returns the table's name. Record numbers
+    follow the file's line order only with `preserve_insertion_order` set (the validator's connection)."""
+    create = "CREATE TEMP TABLE" if temp else "CREATE TABLE"
+    with open(path, "rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    lines = f"{prefix}_lines"
+    if b"\n" in head:
+        p = str(path).replace("'", "''")
+        # record_number = physical line number (what an operator opens the file at);
+        # blank lines are skipped
+        con.execute(f"""{create} {lines} AS
+            SELECT * FROM (
+                SELECT row_number() OVER () AS record_number,
+                       CASE WHEN suffix(line, chr(13)) THEN left(line, -1) ELSE line END AS line
+                FROM read_csv('{p}', columns = {{'line': 'VARCHAR'}}, header = false, auto_detect = false,
+                              delim = chr(31), quote = '', escape = '', strict_mode = false))
+            WHERE line IS NOT NULL AND line <> ''""")
+    else:  # undelimited (fixed-block) file: cut by RDW in Python; not the layout large extracts use
+        text = Path(path).read_bytes().decode("ascii", errors="replace")
+        physical = split_physical_records(text)
+        con.execute(
+            f"""{create} {lines} AS
+            SELECT i + 1 AS record_number, CAST(? AS VARCHAR[])[i + 1] AS line
+            FROM range({len(physical)}) t(i)""",
+            [physical],
+        )
+    records = f"{prefix}_records"
+    con.execute(f"""{create} {records} AS
+        SELECT record_number, line_length, bdw, rec,
+               CASE WHEN substr(rec, 5, 6) = '{HEADER_IDENTIFIER}' THEN 'header'
+                    WHEN substr(rec, 5, 7) = '{TRAILER_IDENTIFIER}' THEN 'trailer'
+                    ELSE 'base' END AS kind
+        FROM (SELECT record_number, length(line) AS line_length,
+                     CASE WHEN w = 4 THEN substr(line, 1, 4) END AS bdw, substr(line, w + 1) AS rec
+              FROM (SELECT *, {bdw_width_sql("line")} AS w FROM {lines}))""")
+    con.execute(f"DROP TABLE {lines}")
+    return records
+
+
 class _Run:
     """One validation: owns a private in-memory DuckDB connection and the findings table."""
 
@@ -204,40 +247,7 @@ class _Run:
 
     def load_records(self, path: Path, prefix: str) -> str:
         """Create `{prefix}_records(record_number, line_length, bdw, rec, kind)`; returns its name."""
-        with open(path, "rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
-        lines = f"{prefix}_lines"
-        if b"\n" in head:
-            p = str(path).replace("'", "''")
-            # record_number = physical line number (what an operator opens the file at);
-            # blank lines are skipped
-            self.con.execute(f"""CREATE TABLE {lines} AS
-                SELECT * FROM (
-                    SELECT row_number() OVER () AS record_number,
-                           CASE WHEN suffix(line, chr(13)) THEN left(line, -1) ELSE line END AS line
-                    FROM read_csv('{p}', columns = {{'line': 'VARCHAR'}}, header = false, auto_detect = false,
-                                  delim = chr(31), quote = '', escape = '', strict_mode = false))
-                WHERE line IS NOT NULL AND line <> ''""")
-        else:  # undelimited (fixed-block) file: cut by RDW in Python; not the layout large extracts use
-            text = Path(path).read_bytes().decode("ascii", errors="replace")
-            physical = split_physical_records(text)
-            self.con.execute(
-                f"""CREATE TABLE {lines} AS
-                SELECT i + 1 AS record_number, CAST(? AS VARCHAR[])[i + 1] AS line
-                FROM range({len(physical)}) t(i)""",
-                [physical],
-            )
-        records = f"{prefix}_records"
-        self.con.execute(f"""CREATE TABLE {records} AS
-            SELECT record_number, line_length, bdw, rec,
-                   CASE WHEN substr(rec, 5, 6) = '{HEADER_IDENTIFIER}' THEN 'header'
-                        WHEN substr(rec, 5, 7) = '{TRAILER_IDENTIFIER}' THEN 'trailer'
-                        ELSE 'base' END AS kind
-            FROM (SELECT record_number, length(line) AS line_length,
-                         CASE WHEN w = 4 THEN substr(line, 1, 4) END AS bdw, substr(line, w + 1) AS rec
-                  FROM (SELECT *, {bdw_width_sql("line")} AS w FROM {lines}))""")
-        self.con.execute(f"DROP TABLE {lines}")
-        return records
+        return load_records(self.con, path, prefix)
 
     def extract(self, records: str, kind: str, layout: Layout, table: str) -> None:
         cols = ", ".join(f"{f.sql('rec')} AS {f.name}" for f in layout.fields if not f.is_filler)
@@ -369,7 +379,18 @@ def _structure_checks(run: _Run, records: str) -> None:
     )
     run.check(
         records,
-        f"bdw IS NULL AND EXISTS (SELECT 1 FROM {records} WHERE bdw IS NOT NULL)",
+        "kind = 'trailer' AND bdw IS NOT NULL",
+        "block_descriptor_word",
+        "trailer_bdw",
+        "'TRAILER record carries a Block Descriptor Word ' || chr(39) || bdw || chr(39) || ': the trailer must "
+        "start with its RDW (independent readers then take ' || chr(39) || substr(bdw || rec, 5, 7) || chr(39) "
+        "|| ' for its identifier and reject the file)'",
+        account=acct,
+    )
+    run.check(
+        records,
+        f"kind <> 'trailer' AND bdw IS NULL AND EXISTS (SELECT 1 FROM {records} WHERE kind <> 'trailer' AND bdw "
+        "IS NOT NULL)",
         "block_descriptor_word",
         "bdw_missing",
         "'no BDW although other records carry one'",
@@ -572,8 +593,10 @@ def _previous_period_checks(run: _Run, base: str, previous_path: Path) -> None:
     run.extract(prev_records, "base", BASE, "prev_base")
     # Days between the two Dates of Account Information: each bucket is 30 days wide, so a 31-day month
     # legitimately carries DPD 89 to 120 (78 -> 82). At most (29 + days) // 30 buckets can pass.
-    elapsed = "date_diff('day', try_strptime(p.date_account_information, '%m%d%Y'), " \
+    elapsed = (
+        "date_diff('day', try_strptime(p.date_account_information, '%m%d%Y'), "
         "try_strptime(c.date_account_information, '%m%d%Y'))"
+    )
     joined = f"""(SELECT c.record_number, c.consumer_account_number, c.account_status,
                          c.date_first_delinquency, c.payment_history_profile,
                          p.account_status AS prev_status, p.date_first_delinquency AS prev_dofd,

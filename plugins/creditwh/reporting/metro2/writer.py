@@ -36,12 +36,14 @@ Formatting (docs/metro2.md §1.1), applied in SQL:
 * terms_duration: numeric values zero-padded to 3 (36 -> 036), else alphanumeric.
 
 File layout: header, data records ordered by identification_number, consumer_account_number (as written),
-trailer. Every physical record is on its own line ("\n", none after the last record, as in moov's
-variable-length test file) and, by default, preceded by a 4-digit Block Descriptor Word (= record length + 4;
-the CRRG requires a BDW for variable-length records, and a record grows by 100 per J1). RDW = 426 + 100 x J1
-count. Trailer totals are recomputed in SQL from the generated lines. The file is written with COPY (CSV, no
-quote, no escape: raw lines) to a temp file in the target directory, the final newline is cut, and the file
-is renamed into place.
+trailer. Every physical record is on its own line ("\n", none after the last record) and framed as in moov's
+variable-length test file (docs/metro2.md section 1.1): by default the header and every data record are
+preceded by a 4-digit Block Descriptor Word (= record length + 4; the CRRG asks for a BDW with variable-length
+records, and a record grows by 100 per J1), the trailer is not - it starts with its RDW, which is where
+independent readers look for it (with a BDW they read its identifier as '0426TRA' and reject the file).
+RDW = 426 + 100 x J1 count. Trailer totals are recomputed in SQL from the generated lines. The file is
+written with COPY (CSV, no quote, no escape: raw lines) to a temp file in the target directory, the final
+newline is cut, and the file is renamed into place.
 """
 
 from __future__ import annotations
@@ -381,11 +383,18 @@ def write_metro2(
 
         header_sql, header_params = _header_line_sql(header)
         header_rec = con.execute(header_sql, header_params).fetchone()[0]
-        bdw = "lpad(CAST(length(rec) + 4 AS VARCHAR), 4, '0') || rec" if block_descriptor_words else "rec"
+        trailer_seq = trailer["total_base_records"] + 1
+        # header and data records carry a BDW, the trailer never does (moov's variable-length framing)
+        bdw = (
+            f"CASE WHEN seq < {trailer_seq} THEN lpad(CAST(length(rec) + 4 AS VARCHAR), 4, '0') || rec "
+            "ELSE rec END"
+            if block_descriptor_words
+            else "rec"
+        )
         lines = f"""
             SELECT 0 AS seq, {_sql_str(header_rec)} AS rec
             UNION ALL SELECT seq, rec FROM {t_rec}
-            UNION ALL SELECT {trailer["total_base_records"] + 1}, rec FROM ({_trailer_line_sql(t_tot)})"""
+            UNION ALL SELECT {trailer_seq}, rec FROM ({_trailer_line_sql(t_tot)})"""
         tmp_sql = str(tmp_path).replace("'", "''")
         con.execute(f"""COPY (SELECT {bdw} AS line FROM ({lines}) ORDER BY seq)
                         TO '{tmp_sql}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '')""")
