@@ -98,7 +98,7 @@ def blacklist_warehouse(con: duckdb.DuckDBPyConnection, n: int) -> None:
                '110***********' || right(id_number, 4) AS id_number_masked, '138****5678' AS mobile_phone_masked
         FROM restricted.dim_customer_pii""")
     # stands in for the dbt model rpt_blacklist_candidates (the benchmark runs no dbt): the publication's input
-    con.execute("""CREATE TABLE marts.rpt_blacklist_candidates AS
+    con.execute("""CREATE TABLE restricted.rpt_blacklist_candidates AS
         SELECT business_date, person_id,
                concat_ws('|', CASE WHEN bool_or(account_status = 'CHARGED_OFF' AND current_balance > 0)
                                    THEN 'CHARGE_OFF' END,

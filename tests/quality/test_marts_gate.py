@@ -133,6 +133,7 @@ def test_bureau_suite_runs_once_the_model_exists(marts_settings, dates):
 
     day = dates[-1]
     columns = ", ".join(f"'x' as {c}" for c in BUREAU_REQUIRED_COLUMNS if c != "account_id")
+    execute(marts_settings, f"create schema if not exists {BUREAU_TABLE.split('.')[0]}")
     execute(
         marts_settings,
         f"create table {BUREAU_TABLE} as select business_date, account_id, {columns} "

@@ -187,7 +187,7 @@ def test_candidates_are_the_rows_the_publication_lists(settings):
     delta = {r["subject_key"]: r for r in _rows(_folder(settings, D26) / "blacklist_delta_20260226.csv")}
     with _con(settings) as con:
         candidates = con.execute("""select person_id, reason_codes, amount_band, listing_expiry_date
-            from marts.rpt_blacklist_candidates where business_date = ? and qualifies""", [D26]).fetchall()
+            from restricted.rpt_blacklist_candidates where business_date = ? and qualifies""", [D26]).fetchall()
         expected = {_subject_key(con, p): (reasons, band, f"{expiry:%Y-%m-%d}") for p, reasons, band, expiry in candidates}
     assert candidates and len(expected) == len(candidates)
     assert {k: (r["reason_codes"], r["amount_band"], r["expiry_date"]) for k, r in delta.items()} == expected
@@ -202,7 +202,7 @@ def test_subject_key_is_made_of_the_identity_key_dbt_built(settings):
 
     with _con(settings, read_only=False) as con:
         valid, invalid, same_invalid = [r[0] for r in con.execute(
-            """select person_id from marts.rpt_blacklist_candidates where business_date = ? and qualifies
+            """select person_id from restricted.rpt_blacklist_candidates where business_date = ? and qualifies
                order by person_id limit 3""", [D26]).fetchall()]  # fmt: skip
         con.execute("update restricted.dim_customer_pii set identity_key = 'CN_RESIDENT_ID:FROM-DBT' where person_id = ?",
                     [valid])  # fmt: skip
@@ -226,7 +226,7 @@ def test_candidates_missing_for_the_date_refuse_instead_of_removing_everyone(set
 
     publish_blacklist(D26, settings)
     with _con(settings, read_only=False) as con:
-        con.execute("delete from marts.rpt_blacklist_candidates where business_date = ?", [D27])
+        con.execute("delete from restricted.rpt_blacklist_candidates where business_date = ?", [D27])
     with pytest.raises(BlacklistInputMissing, match="rpt_blacklist_candidates has no rows for the date"):
         publish_blacklist(D27, settings)
     assert not _folder(settings, D27).exists()

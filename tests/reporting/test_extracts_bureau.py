@@ -22,14 +22,14 @@ def _con(settings, read_only=True):
 def test_bureau_model_rows_only_at_period_ends_and_history_chains(settings):
     with _con(settings) as con:
         periods = dict(con.execute(
-            "select period_end, count(*) from marts.rpt_bureau_accounts group by all").fetchall())  # fmt: skip
+            "select period_end, count(*) from restricted.rpt_bureau_accounts group by all").fetchall())  # fmt: skip
         accounts_on = dict(con.execute(
             "select business_date, count(*) from marts.fct_account_daily where business_date in (?, ?) group by all",
             [JAN, FEB]).fetchall())  # fmt: skip
         # Feb's profile = Jan status character + Jan profile shifted; accounts new in Feb start all B
         broken = con.execute("""
-            select count(*) from marts.rpt_bureau_accounts f
-            left join marts.rpt_bureau_accounts j on j.account_id = f.account_id and j.period_end = ?
+            select count(*) from restricted.rpt_bureau_accounts f
+            left join restricted.rpt_bureau_accounts j on j.account_id = f.account_id and j.period_end = ?
             where f.period_end = ? and f.payment_history_profile <> case
                 when j.account_id is null then repeat('B', 24)
                 else (case when j.account_status = '11' and j.current_balance = 0 then 'E'
@@ -37,7 +37,7 @@ def test_bureau_model_rows_only_at_period_ends_and_history_chains(settings):
                            when j.account_status = '78' then '2' when j.account_status = '80' then '3'
                            when j.account_status in ('97', '64') then 'L' else '?' end)
                      || left(j.payment_history_profile, 23) end""", [JAN, FEB]).fetchone()[0]
-        dofd = con.execute("""select count(*) from marts.rpt_bureau_accounts
+        dofd = con.execute("""select count(*) from restricted.rpt_bureau_accounts
             where (account_status in ('71','78','80','82','83','84','97') and date_first_delinquency is null)
                or (account_status = '11' and date_first_delinquency is not null)""").fetchone()[0]
     assert periods == {JAN: accounts_on[JAN], FEB: accounts_on[FEB]}  # 30 Jan / 26-27 Feb added nothing
@@ -84,10 +84,10 @@ def test_publish_writes_validated_file_with_manifest_and_round_trips(settings):
     with _con(settings) as con:
         rows = con.execute("""select account_id, account_status, current_balance, amount_past_due,
                                      payment_history_profile, date_first_delinquency
-                              from marts.rpt_bureau_accounts where period_end = ?""", [FEB]).fetchall()
-        status_counts = dict(con.execute("""select account_status, count(*) from marts.rpt_bureau_accounts
+                              from restricted.rpt_bureau_accounts where period_end = ?""", [FEB]).fetchall()
+        status_counts = dict(con.execute("""select account_status, count(*) from restricted.rpt_bureau_accounts
                                             where period_end = ? group by all""", [FEB]).fetchall())
-        j1 = con.execute("select count(*) from marts.rpt_bureau_j1 where period_end = ?", [FEB]).fetchone()[0]
+        j1 = con.execute("select count(*) from restricted.rpt_bureau_j1 where period_end = ?", [FEB]).fetchone()[0]
     assert len(by_account) == len(rows) == manifest["record_count"]
     for acct, status, balance, past_due, php, dofd in rows:
         base = by_account[acct]["base"]
@@ -130,9 +130,9 @@ def test_rerun_is_a_no_op_and_restatement_gives_correction_records(settings):
     before = original.read_bytes()
     assert publish_bureau(JAN, settings)["status"] == "unchanged"
     with _con(settings, read_only=False) as con:  # restate two accounts of January
-        changed = [r[0] for r in con.execute("""select account_id from marts.rpt_bureau_accounts
+        changed = [r[0] for r in con.execute("""select account_id from restricted.rpt_bureau_accounts
             where period_end = ? and account_status = '11' order by account_id limit 2""", [JAN]).fetchall()]
-        con.execute("""update marts.rpt_bureau_accounts set current_balance = current_balance + 7
+        con.execute("""update restricted.rpt_bureau_accounts set current_balance = current_balance + 7
                        where period_end = ? and account_id in (?, ?)""", [JAN, *changed])
     result = publish_bureau(JAN, settings)
     correction = settings.outbox_dir / "metro2/2026-01-31/metro2_20260131_c01.dat"
@@ -151,9 +151,9 @@ def test_failed_validation_publishes_nothing_and_keeps_earlier_files(settings):
     jan_folder = settings.outbox_dir / "metro2/2026-01-31"
     jan_before = {p.name: p.read_bytes() for p in jan_folder.iterdir()}
     with _con(settings, read_only=False) as con:  # a delinquent record without its DOFD is a Metro 2 error
-        con.execute("""update marts.rpt_bureau_accounts set account_status = '71', date_first_delinquency = null,
+        con.execute("""update restricted.rpt_bureau_accounts set account_status = '71', date_first_delinquency = null,
                        amount_past_due = 10 where period_end = ? and account_id =
-                       (select min(account_id) from marts.rpt_bureau_accounts where period_end = ?)""", [FEB, FEB])
+                       (select min(account_id) from restricted.rpt_bureau_accounts where period_end = ?)""", [FEB, FEB])
     with pytest.raises(Metro2ValidationError, match="dofd_required"):
         publish_bureau(FEB, settings)
     assert not (settings.outbox_dir / "metro2/2026-02-28").exists()

@@ -53,8 +53,8 @@ def _restate(data_dir, extract: str) -> None:
                 {"d": day},
             )
         else:
-            con.execute("""update marts.rpt_bureau_accounts set current_balance = current_balance + 7
-                           where period_end = $d and account_id in (select account_id from marts.rpt_bureau_accounts
+            con.execute("""update restricted.rpt_bureau_accounts set current_balance = current_balance + 7
+                           where period_end = $d and account_id in (select account_id from restricted.rpt_bureau_accounts
                                where period_end = $d and account_status = '11' order by account_id limit 2)""",
                         {"d": day})  # fmt: skip
     if extract == "blacklist":

@@ -73,7 +73,7 @@ RAW_GATE = Gate(
 # (metro2_account_status, address_line1, ...) do not apply. business_date = period_end (the run that built
 # it). Only the columns both namings share are required until tests/quality's fake bureau table follows
 # the model; then add account_status, payment_history_profile, first_line_address, state, zip_code.
-BUREAU_TABLE = "marts.rpt_bureau_accounts"
+BUREAU_TABLE = "restricted.rpt_bureau_accounts"
 BUREAU_REQUIRED_COLUMNS = (
     "account_id",
     "customer_id",

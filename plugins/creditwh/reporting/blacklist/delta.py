@@ -1,7 +1,7 @@
 """The day's blacklist against what was actually published: ADD / UPDATE / REMOVE rows and the full snapshot.
 
 All set-based in DuckDB over the warehouse and the published state. Who qualifies on the date and why is
-a business rule built by dbt (marts.rpt_blacklist_candidates: reasons DPD90 / CHARGE_OFF / FRAUD_CONFIRMED,
+a business rule built by dbt (restricted.rpt_blacklist_candidates: reasons DPD90 / CHARGE_OFF / FRAUD_CONFIRMED,
 amount band, dispute flag, masked display fields, the expiry of a listing made that day; policy in the
 dbt vars blacklist_*). Here: the comparison with what was published, an append-only version log kept in
 the warehouse, the keyed subject and the ADD / UPDATE / REMOVE sequencing:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from creditwh.errors import PipelineError
 
-CANDIDATES = "marts.rpt_blacklist_candidates"
+CANDIDATES = "restricted.rpt_blacklist_candidates"
 FURNISHER_ENV = "CREDITWH_BLACKLIST_FURNISHER_ID"
 
 

@@ -28,8 +28,8 @@ from creditwh.reporting.metro2.reporter import BureauReporter
 log = logging.getLogger(__name__)
 
 EXTRACT = "metro2"
-MODEL = "marts.rpt_bureau_accounts"
-J1_MODEL = "marts.rpt_bureau_j1"
+MODEL = "restricted.rpt_bureau_accounts"
+J1_MODEL = "restricted.rpt_bureau_j1"
 PUBLISHED = "reporting.bureau_published"
 OUT = "bureau_out"  # temp table: the accounts this publication sends, with their row hashes
 
