@@ -208,7 +208,8 @@ final as (
         cast(tiered.override_reason as varchar) as override_reason,
         cast(tiered.days_past_due as integer) as days_past_due,
         cast(tiered.payment_due_date as date) as payment_due_date,
-        cast({{ dbt.datediff('tiered.business_date', 'tiered.payment_due_date', 'day') }} as integer) as days_to_due,
+        -- date - date is a day count in DuckDB and PostgreSQL alike
+        cast(tiered.payment_due_date - tiered.business_date as integer) as days_to_due,
         cast(tiered.current_balance as numeric(18, 2)) as current_balance,
         cast(tiered.amount_past_due as numeric(18, 2)) as amount_past_due,
         cast(tiered.tier = 'high' and coalesce(previous_tiers.tier, 'none') <> 'high' as boolean) as is_new_high
