@@ -7,6 +7,11 @@ re-run compares the model's rows with the last delivered hash of each account: u
 nothing (the delivered bytes stand); changed rows (a restated period) go into `metro2_<YYYYMMDD>_cNN.dat`
 with Correction Indicator 1, accounts new to the period with 0.
 
+Before anything is published the file passes the validator (the file alone, and its continuity with the
+previous period's original) and the consistency checks (creditwh.reporting.metro2.consistency: no account
+with a non-final status vanishes from the previous period's delivered files; every delinquent record's Date
+of First Delinquency agrees with the daily history).
+
 publish_period(con, settings, period_end, reporter) -> dict   the whole publication, in one transaction
 stage(con, period_end, identification_number) -> BureauChanges the rows to send, in temp table OUT
 record(con, changes)                                           their state rows, as the file is sealed
@@ -51,7 +56,9 @@ class BureauChanges:
 
     @property
     def file_name(self) -> str:
-        return f"metro2_{self.period_end:%Y%m%d}" + (f"_c{self.sequence:02d}" if self.sequence else "") + ".dat"
+        return (
+            f"metro2_{self.period_end:%Y%m%d}" + (f"_c{self.sequence:02d}" if self.sequence else "") + ".dat"
+        )
 
     @property
     def nothing_to_send(self) -> bool:
@@ -78,9 +85,12 @@ def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, identification_nu
     accounts to send go into temp table OUT (Correction Indicator 1 for an account delivered before)."""
     ensure_state_tables(con)
     # the furnisher's identification number is a deployment setting (reporter), not data of the model
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE bureau_rows AS
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE bureau_rows AS
         SELECT *, CAST($ident AS VARCHAR) AS identification_number
-        FROM {MODEL} WHERE period_end = $p""", {"ident": identification_number, "p": period_end})
+        FROM {MODEL} WHERE period_end = $p""",
+        {"ident": identification_number, "p": period_end},
+    )
     (rows,) = con.execute("SELECT count(*) FROM bureau_rows").fetchone()
     if not rows:
         raise NothingToReport(f"{MODEL} has no rows for period {period_end}: was dbt run for that date?")
@@ -93,7 +103,8 @@ def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, identification_nu
         FROM bureau_rows b LEFT JOIN {j1_hash} j USING (account_id)""",
                 {"p": period_end})  # fmt: skip
     (sequence,) = con.execute(
-        f"SELECT coalesce(max(publication_sequence) + 1, 0) FROM {PUBLISHED} WHERE period_end = ?", [period_end]
+        f"SELECT coalesce(max(publication_sequence) + 1, 0) FROM {PUBLISHED} WHERE period_end = ?",
+        [period_end],
     ).fetchone()
     # the last delivered version of each account of the period
     con.execute(f"""CREATE OR REPLACE TEMP TABLE bureau_delivered AS
@@ -145,6 +156,28 @@ def previous_file(con: duckdb.DuckDBPyConnection, settings: Settings, period_end
     return path if path.exists() else None
 
 
+def previous_files(con: duckdb.DuckDBPyConnection, settings: Settings, period_end: dt.date) -> list[Path]:
+    """Every file delivered for the latest earlier period (its original, then its corrections in order): what
+    the bureau holds for each account is its last record there. A recorded file missing from the outbox is an
+    error: without it no one can tell which accounts must be reported again."""
+    from creditwh.publish import outbox_dir
+
+    rows = con.execute(
+        f"""SELECT DISTINCT period_end, publication_sequence, file_name FROM {PUBLISHED}
+            WHERE period_end = (SELECT max(period_end) FROM {PUBLISHED} WHERE period_end < ?)
+            ORDER BY publication_sequence""",
+        [period_end],
+    ).fetchall()
+    paths = [outbox_dir(settings, EXTRACT, period) / name for period, _, name in rows]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise PipelineError(
+            f"metro2 {period_end}: the previous period's delivered file(s) {', '.join(missing)} are not in the "
+            "outbox; the vanished-accounts check needs them (restore them from the delivery archive)"
+        )
+    return paths
+
+
 def publish_period(
     con: duckdb.DuckDBPyConnection, settings: Settings, period_end: dt.date, reporter: BureauReporter
 ) -> dict:
@@ -152,22 +185,31 @@ def publish_period(
     state rows and the sealed file in one warehouse transaction, then the move into the outbox. Returns a
     small summary; on an error the caller rolls the connection back (nothing is published)."""
     from creditwh.publish import Publication
+    from creditwh.reporting.metro2.consistency import check_consistency
     from creditwh.reporting.metro2.validator import validate_metro2
     from creditwh.reporting.metro2.writer import write_metro2
 
     con.execute("BEGIN")
     changes = stage(con, period_end, reporter.identification_number)
-    summary = {"period_end": period_end.isoformat(), "sequence": changes.sequence, "accounts": changes.accounts}
+    summary = {
+        "period_end": period_end.isoformat(),
+        "sequence": changes.sequence,
+        "accounts": changes.accounts,
+    }
     if changes.nothing_to_send:
         con.execute("ROLLBACK")
         log.info("metro2 %s: already delivered, no account changed", period_end)
         return {**summary, "status": "unchanged", "records": 0, "files": []}
     name = changes.file_name
     previous = previous_file(con, settings, period_end)
+    previous_all = previous_files(con, settings, period_end)
     with Publication(settings, EXTRACT, period_end) as pub:
         written = write_metro2(con, OUT, j1_query(period_end), reporter.header(period_end), pub.path(name))
         report = validate_metro2(pub.path(name), previous_path=previous)
         report.raise_for_errors()  # nothing is published; the staging directory is removed
+        consistency = check_consistency(con, pub.path(name), period_end, previous_paths=previous_all,
+                                        complete=not changes.sequence)  # fmt: skip
+        consistency.raise_for_errors()
         if report.data_records != written.data_records:
             raise PipelineError(f"{name}: validator read {report.data_records} records, "
                                 f"writer wrote {written.data_records}")  # fmt: skip
@@ -175,7 +217,9 @@ def publish_period(
                 control_totals={**control_totals(con), "j1_segments": written.j1_segments}, extra={
                 "sequence": changes.sequence, "physical_records": written.physical_records,
                 "trailer": written.trailer, "validated_against": previous.name if previous else None,
-                "validation_warnings": report.warning_count})  # fmt: skip
+                "validation_warnings": report.warning_count,
+                "dofd_checked": consistency.dofd_checked, "dofd_bounded": consistency.dofd_bounded,
+                "dofd_frozen": consistency.dofd_frozen})  # fmt: skip
         pub.seal(con)
         record(con, changes)
         con.execute("COMMIT")

@@ -85,11 +85,12 @@ class Metro2Finding:
     detail: str
 
     def __str__(self) -> str:
-        acct = f" (account {self.account_number})" if self.account_number else ""
-        return (
-            f"record {self.record_number}{acct}, field {self.field}, rule {self.rule} "
-            f"[{self.severity}]: {self.detail}"
-        )
+        if self.record_number is None:  # a finding about an account absent from the file
+            where = f"account {self.account_number}" if self.account_number else "file"
+        else:
+            acct = f" (account {self.account_number})" if self.account_number else ""
+            where = f"record {self.record_number}{acct}"
+        return f"{where}, field {self.field}, rule {self.rule} [{self.severity}]: {self.detail}"
 
 
 class Metro2ValidationError(PipelineError):
