@@ -1,0 +1,261 @@
+"""What was submitted to the PBOC, and what a run of a period must send.
+
+reporting.pboc_published holds one row per account per publication of a period: the sequence, whether the
+account's period record stands after it (present), and a hash of each segment as submitted (B 基础段,
+C 基本信息段, H 月度表现信息段, J 非月度表现信息段; J NULL when the record has none). A period's first
+publication is pboc_r2_<YYYYMMDD>.xml with a 210 record per account. A re-run compares the model's rows with
+the last submitted state of each account: unchanged rows send nothing (the submitted bytes stand); a
+restated period goes out as correction n, one file per record type (pboc_r2_<YYYYMMDD>_cNN_<type>.xml):
+
+* 212 按段更正: one record per changed segment of an account already submitted (the corrected segment);
+* 213 按段删除: a non-monthly segment the period no longer has, or the period's H/J segments of an account
+  that must leave the period but keeps records of other periods;
+* 214 整笔删除: an account that must leave the period and has no record in any other period;
+* 210: accounts new to the period.
+
+publish_period(con, settings, period_end, reporter) -> dict   the whole publication, in one transaction
+stage(con, period_end, reporter) -> PbocChanges                 the accounts to act on, in temp table OUT
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from creditwh.config import Settings
+from creditwh.errors import PipelineError
+from creditwh.reporting.pboc.reporter import PbocReporter
+from creditwh.reporting.pboc.spec import (
+    ACCOUNT,
+    ACCOUNT_DELETE,
+    BASE,
+    CORRECTION,
+    SEGMENT_BY_CODE,
+    SEGMENT_DELETE,
+    SEGMENTS,
+    file_name,
+)
+
+log = logging.getLogger(__name__)
+
+EXTRACT = "pboc"
+MODEL = "restricted.rpt_pboc_card_accounts"
+PUBLISHED = "reporting.pboc_published"
+OUT = "pboc_out"  # temp table: the accounts this publication acts on
+RECORD_TYPES = (ACCOUNT, CORRECTION, SEGMENT_DELETE, ACCOUNT_DELETE)
+_CODES = [s.code.lower() for s in SEGMENTS]  # b, c, h, j
+
+
+class NothingToReport(PipelineError):
+    """The period end's dbt run has not happened (no account rows for the period at all)."""
+
+
+@dataclass(frozen=True)
+class PbocChanges:
+    period_end: dt.date
+    sequence: int  # 0 = the period's original submission, n = its n-th correction
+    accounts: int  # rows of the model for the period
+    records: dict[str, int]  # records to write per record type
+
+    @property
+    def kind(self) -> str:
+        return "correction" if self.sequence else "original"
+
+    @property
+    def nothing_to_send(self) -> bool:
+        return not any(self.records.values())
+
+
+def ensure_state_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS reporting")
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {PUBLISHED} (
+        period_end DATE NOT NULL, publication_sequence INTEGER NOT NULL, account_id VARCHAR NOT NULL,
+        acct_code VARCHAR NOT NULL, present BOOLEAN NOT NULL, record_types VARCHAR NOT NULL,
+        hash_b VARCHAR, hash_c VARCHAR, hash_h VARCHAR, hash_j VARCHAR,
+        PRIMARY KEY (period_end, publication_sequence, account_id))""")
+
+
+def _segments_sql() -> str:
+    from creditwh.reporting.pboc.writer import segment_sql
+
+    parts = [f"{segment_sql(s)} AS seg_{s.code.lower()}" for s in SEGMENTS if s.code != "J"]
+    parts.append(f"CASE WHEN has_non_monthly_segment THEN {segment_sql(SEGMENT_BY_CODE['J'])} END AS seg_j")
+    return ", ".join(parts)
+
+
+def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, reporter: PbocReporter) -> PbocChanges:
+    """The period's records with their segment hashes, compared with the last submitted state of each
+    account; the accounts to act on go into temp table OUT with their action."""
+    from creditwh.reporting.pboc.writer import value_sql
+
+    ensure_state_tables(con)
+    params = {"p": period_end}
+    # 业务管理机构代码 is a deployment setting (reporter), not data of the model
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE pboc_rows AS
+        SELECT *, CAST($org AS VARCHAR) AS mngmt_org_code FROM {MODEL} WHERE period_end = $p""",
+                {**params, "org": reporter.management_org_code})  # fmt: skip
+    (rows,) = con.execute("SELECT count(*) FROM pboc_rows").fetchone()
+    acct_code = value_sql(BASE.element("AcctCode"))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE pboc_current AS
+        SELECT *, {", ".join(f"md5(seg_{c}) AS hash_{c}" for c in _CODES)}
+        FROM (SELECT account_id, {acct_code} AS acct_code, {_segments_sql()} FROM pboc_rows)""")
+    (sequence,) = con.execute(
+        f"SELECT coalesce(max(publication_sequence) + 1, 0) FROM {PUBLISHED} WHERE period_end = $p", params
+    ).fetchone()
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE pboc_delivered AS
+        SELECT * FROM {PUBLISHED} WHERE period_end = $p
+        QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY publication_sequence DESC) = 1""",
+        params,
+    )
+    changed = " OR ".join(f"c.hash_{x} IS DISTINCT FROM d.hash_{x}" for x in _CODES)
+    # accounts leaving the period that keep a standing record of another period (213, else 214)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {OUT} AS
+        WITH actions AS (
+            SELECT coalesce(c.account_id, d.account_id) AS account_id,
+                   coalesce(c.acct_code, d.acct_code) AS acct_code,
+                   CASE WHEN d.account_id IS NULL OR NOT d.present THEN 'NEW'
+                        WHEN c.account_id IS NULL THEN 'REMOVE' ELSE 'CHANGE' END AS action,
+                   {", ".join(f"c.seg_{x}, c.hash_{x}, d.hash_{x} AS old_hash_{x}" for x in _CODES)}
+            FROM pboc_current c FULL JOIN pboc_delivered d USING (account_id)
+            WHERE (c.account_id IS NULL AND d.present)
+               OR (c.account_id IS NOT NULL AND (d.account_id IS NULL OR NOT d.present OR {changed}))),
+        elsewhere AS (
+            SELECT DISTINCT account_id FROM (
+                SELECT account_id, present FROM {PUBLISHED}
+                WHERE period_end <> $p AND account_id IN (SELECT account_id FROM actions WHERE action = 'REMOVE')
+                QUALIFY row_number() OVER (PARTITION BY account_id, period_end
+                                           ORDER BY publication_sequence DESC) = 1)
+            WHERE present)
+        SELECT actions.*, elsewhere.account_id IS NOT NULL AS has_other_periods
+        FROM actions LEFT JOIN elsewhere USING (account_id)""", params)  # fmt: skip
+    if not rows and not sequence:
+        (days,) = con.execute(
+            "SELECT count(*) FROM marts.fct_account_daily WHERE business_date = $p", params
+        ).fetchone()
+        if not days:
+            raise NothingToReport(f"no account rows for period {period_end}: was dbt run for that date?")
+    records = {t: con.execute(f"SELECT count(*) FROM ({records_sql(t, period_end)})").fetchone()[0]
+               for t in RECORD_TYPES}  # fmt: skip
+    return PbocChanges(period_end, int(sequence), int(rows), {t: int(n) for t, n in records.items()})
+
+
+def records_sql(record_type: str, period_end: dt.date) -> str:
+    """The records of `record_type` this publication sends, from OUT: a SELECT of (sort_key, rec)."""
+    day = period_end.isoformat()
+    code = "'<DelRecCode>' || acct_code || '</DelRecCode>'"
+    if record_type == ACCOUNT:
+        return (f"SELECT acct_code AS sort_key, '<InAcctInf>' || seg_b || seg_c || seg_h || coalesce(seg_j, '') "
+                f"|| '</InAcctInf>' AS rec FROM {OUT} WHERE action = 'NEW'")  # fmt: skip
+    if record_type == CORRECTION:
+        parts = []
+        for segment in SEGMENTS:
+            x = segment.code.lower()
+            parts.append(
+                f"SELECT acct_code || '|{segment.code}' AS sort_key, '<InAcctMdfc><InfRecType>212</InfRecType>"
+                f"<ModRecCode>' || acct_code || '</ModRecCode><RptDate>{day}</RptDate><AcctType>R2</AcctType>"
+                f"<MdfcSgmtCode>{segment.code}</MdfcSgmtCode>' || seg_{x} || '</InAcctMdfc>' AS rec "
+                f"FROM {OUT} WHERE action = 'CHANGE' AND seg_{x} IS NOT NULL "
+                f"AND hash_{x} IS DISTINCT FROM old_hash_{x}"
+            )
+        return " UNION ALL ".join(parts)
+    if record_type == SEGMENT_DELETE:
+        deletion = (f"'<InAcctDel><InfRecType>213</InfRecType>' || {code} || '<DelSgmtCode>' || segment "
+                    f"|| '</DelSgmtCode><DelStartDate>{day}</DelStartDate><DelEndDate>{day}</DelEndDate></InAcctDel>'")  # fmt: skip
+        return f"""SELECT acct_code || '|' || segment AS sort_key, {deletion} AS rec FROM (
+            SELECT acct_code, 'J' AS segment FROM {OUT}
+            WHERE action = 'CHANGE' AND seg_j IS NULL AND old_hash_j IS NOT NULL
+            UNION ALL SELECT acct_code, 'H' FROM {OUT} WHERE action = 'REMOVE' AND has_other_periods
+            UNION ALL SELECT acct_code, 'J' FROM {OUT}
+            WHERE action = 'REMOVE' AND has_other_periods AND old_hash_j IS NOT NULL)"""
+    if record_type == ACCOUNT_DELETE:
+        return (f"SELECT acct_code AS sort_key, '<InAcctEntDel><InfRecType>214</InfRecType>' || {code} "
+                f"|| '</InAcctEntDel>' AS rec FROM {OUT} WHERE action = 'REMOVE' AND NOT has_other_periods")  # fmt: skip
+    raise ValueError(f"unknown record type {record_type}")
+
+
+def record(con: duckdb.DuckDBPyConnection, changes: PbocChanges) -> None:
+    """Append the state of the accounts acted on (in the transaction that seals the files)."""
+    con.execute(f"""INSERT INTO {PUBLISHED}
+        SELECT $p, $seq, account_id, acct_code, action <> 'REMOVE',
+               CASE action WHEN 'NEW' THEN '210' WHEN 'CHANGE' THEN '212/213'
+                           ELSE CASE WHEN has_other_periods THEN '213' ELSE '214' END END,
+               {", ".join(f"hash_{x}" for x in _CODES)}
+        FROM {OUT}""", {"p": changes.period_end, "seq": changes.sequence})  # fmt: skip
+
+
+def control_totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Whole-yuan sums of the period's records as reported (the manifest's control totals)."""
+    balance, overdue = con.execute(
+        "SELECT coalesce(sum(acct_bal), 0)::BIGINT, coalesce(sum(tot_overd), 0)::BIGINT FROM pboc_rows"
+    ).fetchone()
+    return {"acct_bal": int(balance), "tot_overd": int(overdue)}
+
+
+def previous_file(con: duckdb.DuckDBPyConnection, settings: Settings, period_end: dt.date) -> Path | None:
+    """The original file submitted for the latest earlier period (the continuity check), or None."""
+    from creditwh.publish import outbox_dir
+
+    row = con.execute(
+        f"SELECT max(period_end) FROM {PUBLISHED} WHERE period_end < ? AND publication_sequence = 0",
+        [period_end],
+    ).fetchone()
+    if row[0] is None:
+        return None
+    path = outbox_dir(settings, EXTRACT, row[0]) / file_name(row[0])
+    return path if path.exists() else None
+
+
+def publish_period(
+    con: duckdb.DuckDBPyConnection, settings: Settings, period_end: dt.date, reporter: PbocReporter
+) -> dict:
+    """Write, validate and publish the PBOC file of `period_end` (or its correction files) to
+    outbox/pboc/<period_end>/: state rows and the sealed files in one warehouse transaction, then the move
+    into the outbox. On an error the caller rolls the connection back (nothing is published)."""
+    from creditwh.publish import Publication
+    from creditwh.reporting.pboc.validator import validate_pboc
+    from creditwh.reporting.pboc.writer import MessageHeader, write_message
+
+    con.execute("BEGIN")
+    changes = stage(con, period_end, reporter)
+    summary = {
+        "period_end": period_end.isoformat(),
+        "sequence": changes.sequence,
+        "accounts": changes.accounts,
+    }
+    if changes.nothing_to_send:
+        con.execute("ROLLBACK")
+        status = "unchanged" if changes.sequence else "no_accounts"
+        log.info("pboc %s: %s, nothing to send", period_end, status)
+        return {**summary, "status": status, "records": {}, "files": []}
+    previous = previous_file(con, settings, period_end)
+    with Publication(settings, EXTRACT, period_end) as pub:
+        for record_type, count in changes.records.items():
+            if not count:
+                continue
+            name = file_name(period_end, changes.sequence, record_type)
+            header = MessageHeader(record_type, reporter.data_provider_org_code, period_end, changes.sequence)
+            written = write_message(con, records_sql(record_type, period_end), header, pub.path(name))
+            original = record_type == ACCOUNT and not changes.sequence
+            report = validate_pboc(pub.path(name), previous_path=previous if original else None)
+            report.raise_for_errors()  # nothing is published; the staging directory is removed
+            if report.records != written.records:
+                raise PipelineError(
+                    f"{name}: validator read {report.records} records, writer wrote {written.records}"
+                )
+            pub.add(name, records=written.records, kind=changes.kind,
+                    control_totals=control_totals(con) if original else {},
+                    extra={"record_type": record_type, "sequence": changes.sequence,
+                           "validated_against": previous.name if original and previous else None,
+                           "layout": "modelled on public sources; not an official PBOC specification"})  # fmt: skip
+        pub.seal(con)
+        record(con, changes)
+        con.execute("COMMIT")
+        published = pub.deliver(con)
+    log.info("pboc %s published (%s): %s", period_end, changes.kind, ", ".join(p.name for p in published))
+    return {**summary, "status": "published", "kind": changes.kind, "records": changes.records,
+            "files": [str(p) for p in published]}  # fmt: skip

@@ -1,0 +1,403 @@
+"""Last gate before a PBOC message file is published: the document, its header, every record's structure,
+elements, code sets, the public CRC rules and cross-field rules derived from them, and (for a period's
+original file) continuity with the previous period's file. Set-based: the XML is checked well-formed by
+expat, then DuckDB reads the record lines and every rule is a SQL filter, so the cost per record is
+constant. Findings name the record (AcctCode), the element and the rule code; the report keeps every count
+and the first SAMPLES_PER_RULE findings of each rule.
+
+Rules (docs/pboc.md §4). Public CRC feedback rules (§3.7 of the public sources):
+  I2100H04  账户状态 6 未激活 -> 余额 0, 当前还款状态 *, 当前逾期期数 0, 当前逾期总额 0
+  I2100H05  当前还款状态 * -> 本月应还款金额 0, 当前逾期期数 0, 当前逾期总额 0, 本期账单余额 0
+  I2100H07  (月度表现) 当前还款状态 N or M -> 当前逾期期数 0 and 当前逾期总额 0
+  I2100J06  (非月度表现) the same
+  I2100H09  当前还款状态 1-7 -> 当前逾期期数 > 0 and 当前逾期总额 > 0
+  I2100H15  账户状态 4 销户 -> 当前逾期期数 0 and 当前逾期总额 0 (both segments)
+  LNK_CLOSE 账户状态 3 / 4 (月度表现) and 4 (非月度表现) -> 账户关闭日期 present (PBCRS_1 InLinkage)
+  DATE_ORDER 开户日期 <= 五级分类认定日期 <= 账户关闭日期, 开户日期 <= 账户关闭日期
+Derived here:
+  X_CLOSE_STATUS  a closing date only with 账户状态 3 / 4;   X_CLOSED_BALANCE  销户 with 余额 0
+  X_STATUS_PAIR   B <-> 呆账 (5); C / G only with 销户 (4)
+  X_BANDS_SUM     逾期31-60 + 61-90 + 91-180 amounts <= 当前逾期总额
+  X_BANDS_AGE     an amount in an age band the 还款状态 has not reached (e.g. 逾期61-90 with status 2)
+  X_ID            证件号码 an 18-character resident id: region, valid birth date, ISO 7064 MOD 11-2 check
+  X_MONTH         月份 = the report date's month, report date = the header's; SettDate <= RptDate
+  X_DUPLICATE     an account twice in one 210 file
+  X_VANISHED      an account of the previous period's file, not closed (4) there, absent from this file
+  STRUCTURE / REQUIRED / FORMAT / CODE / HEADER / DOCUMENT: layout, presence, formats and code sets
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.parsers import expat
+
+import duckdb
+
+from creditwh.errors import PipelineError
+from creditwh.reporting.pboc.spec import (
+    ACCOUNT,
+    ACCOUNT_DELETE,
+    ACCT_TYPE_CARD,
+    CARD_ACCOUNT_STATUSES,
+    CORRECTION,
+    FIVE_CATEGORIES,
+    HEADER,
+    ID_TYPE_RESIDENT_ID,
+    RECORD_TAG,
+    REPAYMENT_STATUSES,
+    ROOT,
+    SEGMENT_DELETE,
+    SEGMENTS,
+)
+
+SAMPLES_PER_RULE = 20
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+_ID_CHECK = "10X98765432"
+
+
+class PbocValidationError(PipelineError):
+    """A PBOC file breaks validation rules: it must not be published."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    acct_code: str | None
+    element: str | None
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"AcctCode {self.acct_code}" if self.acct_code else "file"
+        return f"{self.rule} {where}" + (f" {self.element}" if self.element else "") + f": {self.message}" + (
+            f" (line {self.line})" if self.line else "")  # fmt: skip
+
+
+@dataclass
+class ValidationReport:
+    path: Path
+    record_type: str | None = None
+    records: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    samples: list[Finding] = field(default_factory=list)
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def rules(self) -> set[str]:
+        return {r for r, n in self.counts.items() if n}
+
+    def add(self, finding: Finding, count: int = 1) -> None:
+        self.counts[finding.rule] = self.counts.get(finding.rule, 0) + count
+        self.samples.append(finding)
+
+    def raise_for_errors(self) -> None:
+        if self.error_count:
+            listed = "\n  ".join(str(f) for f in self.samples[:30])
+            raise PbocValidationError(
+                f"{self.path.name}: {self.error_count} PBOC validation errors "
+                f"({', '.join(f'{r} x{n}' for r, n in sorted(self.counts.items()))}):\n  {listed}"
+            )
+
+
+def validate_pboc(path: Path | str, previous_path: Path | str | None = None) -> ValidationReport:
+    """Check the message file at `path`; `previous_path` is the previous period's original 210 file (the
+    continuity check), if any."""
+    path = Path(path)
+    report = ValidationReport(path)
+    try:
+        parser = expat.ParserCreate("UTF-8")
+        with open(path, "rb") as fh:
+            parser.ParseFile(fh)
+    except (expat.ExpatError, UnicodeDecodeError) as exc:
+        report.add(Finding("DOCUMENT", None, None, f"not a well-formed UTF-8 XML document: {exc}"))
+        return report
+    header = _header(path, report)
+    if header is None:
+        return report
+    report.record_type = header.get("InfRecType")
+    if report.record_type not in RECORD_TAG:
+        report.add(Finding("HEADER", None, "InfRecType", f"unknown record type {report.record_type!r}"))
+        return report
+    con = duckdb.connect()
+    try:
+        _load_lines(con, path)
+        _check_records(con, report, header)
+        if previous_path is not None and report.record_type == ACCOUNT:
+            _check_continuity(con, report, Path(previous_path))
+    finally:
+        con.close()
+    return report
+
+
+def _header(path: Path, report: ValidationReport) -> dict[str, str] | None:
+    with open(path, encoding="utf-8") as fh:
+        first = [fh.readline().rstrip("\n") for _ in range(4)]
+    if not first[0].startswith("<?xml") or first[2] != f"<{ROOT}>" or not first[3].startswith(f"<{HEADER}>"):
+        report.add(Finding("HEADER", None, None, "expected the XML declaration, a comment, <Message> and the "
+                                                 "header on lines 1-4"))  # fmt: skip
+        return None
+    node = ET.fromstring(first[3])  # noqa: S314 - one line of a document expat has already accepted
+    header = {child.tag: (child.text or "") for child in node}
+    for name in (
+        "MsgVer",
+        "InfRecType",
+        "DataProvOrgCode",
+        "RptDate",
+        "CreateTime",
+        "Sequence",
+        "RecordCount",
+    ):
+        if not header.get(name):
+            report.add(Finding("HEADER", None, name, "missing or empty", 4))
+    if report.error_count:
+        return None
+    if not re.fullmatch(_DATE, header["RptDate"]) or not header["RecordCount"].isdigit():
+        report.add(Finding("HEADER", None, "RptDate/RecordCount", "not a date / not a count", 4))
+        return None
+    return header
+
+
+def _load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    source = str(path).replace("'", "''")
+    con.execute(f"""CREATE TABLE lines AS
+        SELECT row_number() OVER () AS line_no, line FROM read_csv('{source}', columns = {{'line': 'VARCHAR'}},
+            header = false, delim = chr(31), quote = '', escape = '', auto_detect = false,
+            strict_mode = false)""")
+
+
+def _element_sql(source: str, name: str) -> str:
+    text = f"nullif(regexp_extract({source}, '<{name}>([^<]*)</{name}>', 1), '')"
+    return f"replace(replace(replace({text}, '&lt;', '<'), '&gt;', '>'), '&amp;', '&')"
+
+
+def _check_records(con: duckdb.DuckDBPyConnection, report: ValidationReport, header: dict[str, str]) -> None:
+    record_type = report.record_type
+    tag = RECORD_TAG[record_type]
+    (total,) = con.execute("SELECT count(*) FROM lines").fetchone()
+    con.execute(f"""CREATE TABLE records AS SELECT line_no, line FROM lines
+                    WHERE line_no > 4 AND line_no < {total}""")
+    last = con.execute(f"SELECT line FROM lines WHERE line_no = {total}").fetchone()
+    if last is None or last[0] != f"</{ROOT}>":
+        report.add(Finding("STRUCTURE", None, None, f"the last line must close <{ROOT}>", total))
+    report.records = con.execute("SELECT count(*) FROM records").fetchone()[0]
+    if report.records != int(header["RecordCount"]):
+        report.add(Finding("HEADER", None, "RecordCount",
+                           f"header says {header['RecordCount']}, the file holds {report.records}", 4))  # fmt: skip
+    day = header["RptDate"]
+    seg = {s.code: s for s in SEGMENTS}
+    if record_type == ACCOUNT:
+        shape = (f"^<{tag}><{seg['B'].tag}>.*</{seg['B'].tag}><{seg['C'].tag}>.*</{seg['C'].tag}>"
+                 f"<{seg['H'].tag}>.*</{seg['H'].tag}>(<{seg['J'].tag}>.*</{seg['J'].tag}>)?</{tag}>$")  # fmt: skip
+        code = _element_sql("line", "AcctCode")
+    elif record_type == CORRECTION:
+        alternatives = "|".join(
+            f"<MdfcSgmtCode>{s.code}</MdfcSgmtCode><{s.tag}>.*</{s.tag}>" for s in SEGMENTS
+        )
+        shape = (f"^<{tag}><InfRecType>212</InfRecType><ModRecCode>[^<]+</ModRecCode><RptDate>{day}</RptDate>"
+                 f"<AcctType>{ACCT_TYPE_CARD}</AcctType>({alternatives})</{tag}>$")  # fmt: skip
+        code = _element_sql("line", "ModRecCode")
+    elif record_type == SEGMENT_DELETE:
+        shape = (f"^<{tag}><InfRecType>213</InfRecType><DelRecCode>[^<]+</DelRecCode><DelSgmtCode>[HJ]"
+                 f"</DelSgmtCode><DelStartDate>{_DATE}</DelStartDate><DelEndDate>{_DATE}</DelEndDate></{tag}>$")  # fmt: skip
+        code = _element_sql("line", "DelRecCode")
+    else:
+        shape = f"^<{tag}><InfRecType>214</InfRecType><DelRecCode>[^<]+</DelRecCode></{tag}>$"
+        code = _element_sql("line", "DelRecCode")
+    _findings(
+        con,
+        report,
+        "STRUCTURE",
+        None,
+        f"the record does not have the {record_type} layout",
+        f"SELECT line_no, {code} AS acct_code FROM records WHERE NOT regexp_matches(line, '{shape}')",
+    )
+    if record_type == SEGMENT_DELETE:
+        _findings(
+            con,
+            report,
+            "FORMAT",
+            "DelStartDate",
+            "deletion period not a valid date range",
+            f"""
+            SELECT line_no, {code} AS acct_code FROM records
+            WHERE NOT coalesce(try_cast({_element_sql("line", "DelStartDate")} AS DATE)
+                               <= try_cast({_element_sql("line", "DelEndDate")} AS DATE), false)""",
+        )
+    if record_type in (ACCOUNT, CORRECTION):
+        _check_segments(con, report, code, day)
+    if record_type in (SEGMENT_DELETE, ACCOUNT_DELETE, CORRECTION):
+        _findings(
+            con,
+            report,
+            "X_DUPLICATE",
+            None,
+            "the same account record twice in one file",
+            """
+            SELECT min(line_no) AS line_no, line AS acct_code FROM records GROUP BY line HAVING count(*) > 1""",
+        )
+
+
+def _check_segments(con: duckdb.DuckDBPyConnection, report: ValidationReport, code: str, day: str) -> None:
+    """Element checks and the CRC / cross-field rules over every segment present in the records."""
+    columns = [f"line_no, {code} AS acct_code"]
+    for s in SEGMENTS:
+        x = s.code.lower()
+        body = f"regexp_extract(line, '<{s.tag}>(.*)</{s.tag}>', 1)"
+        columns.append(f"regexp_matches(line, '<{s.tag}>') AS has_{x}")
+        columns += [f"{_element_sql(body, e.name)} AS {x}_{e.name.lower()}" for e in s.elements]
+    con.execute(f"CREATE TABLE raw_fields AS SELECT {', '.join(columns)} FROM records")
+    typed = ["line_no", "acct_code"] + [f"has_{s.code.lower()}" for s in SEGMENTS]
+    for s in SEGMENTS:
+        x = s.code.lower()
+        for e in s.elements:
+            col = f"{x}_{e.name.lower()}"
+            kind_sql = {"int": f"try_cast({col} AS BIGINT)", "date": f"try_cast({col} AS DATE)"}
+            typed.append(f"{kind_sql.get(e.kind, col)} AS {col}")
+            pattern = {"int": "^[0-9]{1,15}$", "date": f"^{_DATE}$", "month": "^[0-9]{4}-(0[1-9]|1[0-2])$"}
+            if e.required:
+                _findings(
+                    con,
+                    report,
+                    "REQUIRED",
+                    e.name,
+                    f"missing in {s.tag}",
+                    f"""
+                    SELECT line_no, acct_code FROM raw_fields WHERE has_{x} AND {col} IS NULL""",
+                )
+            if e.kind in pattern:
+                valid = f"regexp_matches({col}, '{pattern[e.kind]}')" + (
+                    f" AND try_cast({col} AS DATE) IS NOT NULL" if e.kind == "date" else "")  # fmt: skip
+                _findings(
+                    con,
+                    report,
+                    "FORMAT",
+                    e.name,
+                    f"{e.kind} expected in {s.tag}",
+                    f"""
+                    SELECT line_no, acct_code FROM raw_fields WHERE {col} IS NOT NULL AND NOT ({valid})""",
+                )
+    con.execute(f"CREATE TABLE f AS SELECT {', '.join(typed)} FROM raw_fields")
+    for rule, element, message, violation in _rules(day):
+        _findings(con, report, rule, element, message, f"SELECT line_no, acct_code FROM f WHERE {violation}")
+    if report.record_type == ACCOUNT:
+        _findings(
+            con,
+            report,
+            "X_DUPLICATE",
+            "AcctCode",
+            "the account appears more than once",
+            """
+            SELECT min(line_no) AS line_no, acct_code FROM f GROUP BY acct_code HAVING count(*) > 1""",
+        )
+
+
+def _in(values) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
+
+
+def _id_invalid_sql(col: str) -> str:
+    digits = " + ".join(
+        f"TRY_CAST(substr({col}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(_ID_WEIGHTS)
+    )
+    return (f"NOT coalesce(regexp_matches({col}, '^[1-9][0-9]{{16}}[0-9X]$') "
+            f"AND try_strptime(substr({col}, 7, 8), '%Y%m%d') IS NOT NULL "
+            f"AND substr('{_ID_CHECK}', (({digits}) % 11) + 1, 1) = substr({col}, 18, 1), false)")  # fmt: skip
+
+
+def _rules(day: str) -> list[tuple[str, str | None, str, str]]:
+    """(rule, element, message, SQL violation predicate over table f). A predicate on an absent segment
+    is NULL, so a rule only fires on the segments a record holds."""
+    overdue = _in(("1", "2", "3", "4", "5", "6", "7"))
+    rules = [
+        ("CODE", "InfRecType", "must be 210", "has_b AND b_infrectype <> '210'"),
+        ("CODE", "AcctType", f"must be {ACCT_TYPE_CARD}", f"has_b AND b_accttype <> '{ACCT_TYPE_CARD}'"),
+        ("CODE", "IDType", f"must be {ID_TYPE_RESIDENT_ID} (resident id)",
+         f"has_b AND b_idtype <> '{ID_TYPE_RESIDENT_ID}'"),
+        ("X_ID", "IDNum", "not a valid 18-character resident id (region, birth date, MOD 11-2 check)",
+         f"has_b AND b_idtype = '{ID_TYPE_RESIDENT_ID}' AND {_id_invalid_sql('b_idnum')}"),
+        ("X_MONTH", "RptDate", f"must be the header's report date {day}", f"has_b AND b_rptdate <> DATE '{day}'"),
+        ("X_MONTH", "Month", "must be the month of the report date", f"has_h AND h_month <> '{day[:7]}'"),
+        ("X_MONTH", "SettDate", "after the report date", f"has_h AND h_settdate > DATE '{day}'"),
+    ]  # fmt: skip
+    for x in ("h", "j"):
+        rules += [
+            ("CODE", "AcctStatus", "not a card account status", f"has_{x} AND {x}_acctstatus NOT IN {_in(CARD_ACCOUNT_STATUSES)}"),
+            ("CODE", "RpyStatus", "not a repayment status", f"has_{x} AND {x}_rpystatus NOT IN {_in(REPAYMENT_STATUSES)}"),
+            ("CODE", "FiveCate", "not a five-tier class", f"has_{x} AND {x}_fivecate NOT IN {_in(FIVE_CATEGORIES)}"),
+            ("I2100H15", "TotOverd", "销户 (4) with overdue periods or amount",
+             f"{x}_acctstatus = '4' AND NOT ({x}_overdprd = 0 AND {x}_totoverd = 0)"),
+            ("X_STATUS_PAIR", "RpyStatus", "B only with 呆账 (5), C / G only with 销户 (4)",
+             f"({x}_rpystatus = 'B') <> ({x}_acctstatus = '5') OR ({x}_rpystatus IN ('C', 'G') AND {x}_acctstatus <> '4')"),
+            ("X_CLOSED_BALANCE", "AcctBal", "销户 (4) with a balance", f"{x}_acctstatus = '4' AND {x}_acctbal <> 0"),
+        ]  # fmt: skip
+    rules += [
+        ("I2100H04", "AcctStatus", "未激活 (6) needs 余额 0, 还款状态 *, 逾期期数 0 and 逾期总额 0",
+         "h_acctstatus = '6' AND NOT (h_acctbal = 0 AND h_rpystatus = '*' AND h_overdprd = 0 AND h_totoverd = 0)"),
+        ("I2100H05", "RpyStatus", "* needs 本月应还款金额, 逾期期数, 逾期总额 and 本期账单余额 of 0",
+         "h_rpystatus = '*' AND NOT (h_currpyamt = 0 AND h_overdprd = 0 AND h_totoverd = 0 AND h_pridacctbal = 0)"),
+        ("I2100H07", "RpyStatus", "N / M with overdue periods or amount (月度表现)",
+         "h_rpystatus IN ('N', 'M') AND NOT (h_overdprd = 0 AND h_totoverd = 0)"),
+        ("I2100J06", "RpyStatus", "N / M with overdue periods or amount (非月度表现)",
+         "j_rpystatus IN ('N', 'M') AND NOT (j_overdprd = 0 AND j_totoverd = 0)"),
+        ("I2100H09", "RpyStatus", "1-7 needs 当前逾期期数 > 0 and 当前逾期总额 > 0",
+         f"h_rpystatus IN {overdue} AND NOT (h_overdprd > 0 AND h_totoverd > 0)"),
+        ("LNK_CLOSE", "CloseDate", "账户状态 3 / 4 needs 账户关闭日期 (月度表现)",
+         "h_acctstatus IN ('3', '4') AND h_closedate IS NULL"),
+        ("LNK_CLOSE", "CloseDate", "账户状态 4 needs 账户关闭日期 (非月度表现)",
+         "j_acctstatus = '4' AND j_closedate IS NULL"),
+        ("X_CLOSE_STATUS", "CloseDate", "a closing date with an open account status",
+         "h_closedate IS NOT NULL AND h_acctstatus NOT IN ('3', '4')"),
+        ("DATE_ORDER", "FiveCateAdjDate", "开户日期 <= 五级分类认定日期 <= 账户关闭日期 broken",
+         "c_opendate > h_fivecateadjdate OR h_fivecateadjdate > h_closedate OR c_opendate > h_closedate"),
+        ("DATE_ORDER", "FiveCateAdjDate", "五级分类认定日期 after the report date", f"h_fivecateadjdate > DATE '{day}'"),
+        ("X_BANDS_SUM", "TotOverd", "overdue amounts by age add up to more than 当前逾期总额",
+         "h_oved31_60princ + h_oved61_90princ + h_oved91_180princ > h_totoverd"),
+        ("X_BANDS_AGE", "RpyStatus", "an overdue amount in an age band the repayment status has not reached",
+         ("(h_oved31_60princ > 0 AND h_rpystatus NOT IN ('2', '3', '4', '5', '6', '7'))"
+          " OR (h_oved61_90princ > 0 AND h_rpystatus NOT IN ('3', '4', '5', '6', '7'))"
+          " OR (h_oved91_180princ > 0 AND h_rpystatus NOT IN ('4', '5', '6', '7'))"
+          " OR (h_ovedrawbaove180 > 0 AND h_rpystatus NOT IN ('7', 'B'))")),
+    ]  # fmt: skip
+    return rules
+
+
+def _findings(
+    con: duckdb.DuckDBPyConnection,
+    report: ValidationReport,
+    rule: str,
+    element: str | None,
+    message: str,
+    sql: str,
+) -> None:
+    (count,) = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()
+    if not count:
+        return
+    rows = con.execute(
+        f"SELECT line_no, acct_code FROM ({sql}) ORDER BY line_no LIMIT {SAMPLES_PER_RULE}"
+    ).fetchall()
+    report.counts[rule] = report.counts.get(rule, 0) + int(count)
+    report.samples += [Finding(rule, acct, element, message, int(line)) for line, acct in rows]
+
+
+def _check_continuity(con: duckdb.DuckDBPyConnection, report: ValidationReport, previous: Path) -> None:
+    """No vanished accounts: every account of the previous period's file that was not closed (销户) there
+    has a record in this period's file (its final record, when it closed during the period)."""
+    source = str(previous).replace("'", "''")
+    status = _element_sql("regexp_extract(line, '<AcctMthlyBlgInfSgmt>(.*)</AcctMthlyBlgInfSgmt>', 1)",
+                          "AcctStatus")  # fmt: skip
+    con.execute(f"""CREATE TABLE previous_records AS
+        SELECT {_element_sql("line", "AcctCode")} AS acct_code, {status} AS acct_status
+        FROM read_csv('{source}', columns = {{'line': 'VARCHAR'}}, header = false, delim = chr(31), quote = '',
+                      escape = '', auto_detect = false, strict_mode = false)
+        WHERE starts_with(line, '<{RECORD_TAG[ACCOUNT]}>')""")
+    _findings(con, report, "X_VANISHED", "AcctCode",
+              f"open in the previous period's file {previous.name} and absent from this one", """
+        SELECT NULL AS line_no, p.acct_code FROM previous_records p
+        WHERE p.acct_status <> '4' AND p.acct_code NOT IN (SELECT acct_code FROM f)""")  # fmt: skip
