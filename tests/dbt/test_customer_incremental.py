@@ -122,8 +122,8 @@ def test_rerun_changes_nothing(warehouse):
 
 
 def test_restated_day_moves_a_customer_to_another_person(warehouse, tmp_path):
-    """Restated LAST: customer `mover`, the smallest id of a two-customer person, now carries the id number
-    of an older customer `host`. Its old person (P + mover) must vanish, its former partner becomes a
+    """Restated LAST: customer `mover`, the smallest id of a two-customer person, now carries the id number,
+    name and birth date of an older customer `host`. Its old person (P + mover) must vanish, its former partner becomes a
     person of its own, `host`'s person gains a customer — in every customer table, the snapshot and the fact."""
     with duckdb.connect(str(warehouse)) as con:
         mover, partner = con.execute(
@@ -150,6 +150,10 @@ def test_restated_day_moves_a_customer_to_another_person(warehouse, tmp_path):
                 $business_date as business_date,
                 (select id_type from raw.customers where customer_id = $host order by updated_at desc limit 1) as id_type,
                 (select id_number from raw.customers where customer_id = $host order by updated_at desc limit 1) as id_number,
+                -- the host's name and birth date too: one id number on another name is an identity conflict
+                (select family_name from raw.customers where customer_id = $host order by updated_at desc limit 1) as family_name,
+                (select given_name from raw.customers where customer_id = $host order by updated_at desc limit 1) as given_name,
+                (select birth_date from raw.customers where customer_id = $host order by updated_at desc limit 1) as birth_date,
                 updated_at + interval 1 hour as updated_at)
             from raw.customers
             where customer_id = $mover

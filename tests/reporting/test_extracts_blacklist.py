@@ -35,11 +35,13 @@ def _folder(settings, day):
 
 
 def _subject_key(con, person_id) -> str:
-    """HMAC of the dbt-built identity_key; a person without a valid id number is keyed by person."""
-    (identity_key,) = con.execute(
-        "select identity_key from restricted.dim_customer_pii where person_id = ?", [person_id]
+    """HMAC of the dbt-built identity_key; a person without a valid id number, or whose number other
+    persons share (identity conflict), is keyed by person."""
+    (identity_key, conflict) = con.execute(
+        "select identity_key, has_identity_conflict from restricted.dim_customer_pii where person_id = ?",
+        [person_id],
     ).fetchone()
-    message = identity_key or f"PERSON:{person_id}"
+    message = f"PERSON:{person_id}" if conflict else identity_key or f"PERSON:{person_id}"
     return hmac.new(TEST_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
@@ -243,3 +245,88 @@ def test_identity_keys_left_unfilled_refuse_instead_of_rekeying(settings):
     with pytest.raises(BlacklistInputMissing, match=r"persons with a valid id number but no identity_key"):
         publish_blacklist(D26, settings)
     assert not _folder(settings, D26).exists()
+
+
+@pytest.fixture(scope="module")
+def shared_id_data_dir(tmp_path_factory):
+    """Two drops (26-27 Feb) of 400 simulated accounts where two different people, each holding a
+    charged-off account with a balance (both blacklisted), carry one valid resident id number; built as the
+    extracts warehouse is (load, dbt models per date, marts verdict recorded)."""
+    from creditwh.config import Settings
+    from creditwh.load import load_drop
+    from creditwh.load.acceptance import record_marts_verdict
+    from creditwh.quality.gate import GateResult
+    from creditwh.simulate import CardPlatform, SimConfig, write_drop
+    from creditwh.simulate.customers import CN
+    from creditwh.simulate.ledger import CHARGED_OFF
+    from extracts_warehouse import build_day
+
+    root = tmp_path_factory.mktemp("shared_id")
+    platform = CardPlatform(SimConfig(n_accounts=400, start_date=D26, seed=5))
+    acc, people = platform.acc, platform.cust.store
+    charged_off = acc.customer[(acc.status == CHARGED_OFF) & (acc.balance > 0)]
+    holders = [int(c) for c in dict.fromkeys(charged_off.tolist()) if people.kind[c] == CN]
+    first = holders[0]
+    second = next(c for c in holders[1:] if people.family[c] != people.family[first])
+    for field in ("id_region", "birth_day", "id_seq"):  # the second person gets the first's resident id
+        getattr(people, field)[second] = getattr(people, field)[first]
+    people.id_bad_check[[first, second]] = False
+    for i in range(2):
+        drop = write_drop(platform.step(), root / "landing")
+        load_drop(root / "warehouse.duckdb", drop, D26 + dt.timedelta(days=i), accept=True)
+        build_day(root / "warehouse.duckdb", D26 + dt.timedelta(days=i))
+        record_marts_verdict(Settings(data_dir=root), GateResult("marts_gate", D26 + dt.timedelta(days=i)))
+    return root, [f"C{c + 1:09d}" for c in (first, second)]
+
+
+def test_a_resident_id_shared_by_two_people_is_flagged_not_merged_and_keyed_by_person(
+    shared_id_data_dir, tmp_path, monkeypatch
+):
+    """Before: the two customers merged silently into one person (the id number was the whole merge rule),
+    and at 10M accounts two persons keyed by one id number stopped record_publication on a duplicate key.
+    Now: two persons, both flagged, each keyed PERSON:<person_id>; the dbt warn test counts the conflict;
+    both days publish, and a re-run of the second day is a no-op."""
+    from creditwh.config import Settings
+    from creditwh.pipeline.extracts import publish_blacklist
+    from extracts_warehouse import run_dbt
+
+    root, customers = shared_id_data_dir
+    shutil.copytree(root, tmp_path / "data")
+    monkeypatch.setenv("CREDITWH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CREDITWH_BLACKLIST_KEY", TEST_KEY)
+    settings = Settings.from_env()
+    with _con(settings) as con:
+        mapped = con.execute(
+            """select customer_id, person_id, has_identity_conflict, identity_key
+            from intermediate.int_customer_person where customer_id in (?, ?) order by 1""",
+            customers,
+        ).fetchall()
+        persons = [m[1] for m in mapped]
+        flagged = con.execute(
+            """select person_id, has_identity_conflict from restricted.dim_customer_pii
+            where person_id in (?, ?) order by 1""",
+            persons,
+        ).fetchall()
+    assert len(mapped) == 2 and persons[0] != persons[1] and mapped[0][3] == mapped[1][3] is not None
+    assert all(m[2] for m in mapped) and flagged == sorted((p, True) for p in persons)
+
+    warn = run_dbt(settings.warehouse_path, "test", "--select", "identity_numbers_shared_by_different_people")
+    (result,) = warn.result.results
+    assert (str(result.status), result.failures) == ("warn", 1)
+    units = run_dbt(settings.warehouse_path, "test", "--select", "int_customer_person,resource_type:unit_test",
+                    "dim_customer_pii,resource_type:unit_test")  # fmt: skip
+    ran = {r.node.name: str(r.status) for r in units.result.results}
+    assert "test_person_merge_and_identity_conflicts" in ran and set(ran.values()) == {"pass"}, ran
+
+    for day in (D26, D27, D27):
+        publish_blacklist(day, settings)
+    snapshot = _rows(_folder(settings, D27) / "blacklist_snapshot_20260227.csv")
+    keys = [r["subject_key"] for r in snapshot]
+    expected = {
+        hmac.new(TEST_KEY.encode(), f"PERSON:{p}".encode(), hashlib.sha256).hexdigest() for p in persons
+    }
+    assert len(keys) == len(set(keys)) and expected <= set(keys)
+    with _con(settings) as con:
+        assert {_subject_key(con, p) for p in persons} == expected
+        (publications,) = con.execute("select count(*) from reporting.blacklist_publications").fetchone()
+    assert publications == 2  # the re-run of 27 Feb found nothing new

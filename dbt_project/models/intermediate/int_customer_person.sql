@@ -1,7 +1,9 @@
 {#- customer_id -> person_id. Customer ids whose current version carries the same valid normalized
     id_type + id_number (identity_key) are one person; person_id = 'P' + the smallest such customer id
     (stable while customer ids are issued in increasing order). A customer without a valid id number is a
-    person of its own. previous_person_id is the person the customer belonged to before the run that
+    person of its own. An identity conflict (one id number on records of different names or birth dates:
+    a keying error or a fraud, never two records of one person) merges only the records that agree on
+    name and birth date, and every customer of that id number is flagged has_identity_conflict. previous_person_id is the person the customer belonged to before the run that
     last wrote the row (null when new), so the person dimension can drop persons left without customers.
 
     Cost: a daily run maps only the customers whose identity groups the run touched: the identity keys of
@@ -20,7 +22,10 @@ refreshed as (
 
     select
         customer_id,
-        identity_key
+        identity_key,
+        family_name,
+        given_name,
+        birth_date
     from {{ ref('int_customers_current') }}
     where {{ business_date_filter('refreshed_on') }}
 
@@ -44,7 +49,10 @@ customers as (
 
     select
         customer_id,
-        identity_key
+        identity_key,
+        family_name,
+        given_name,
+        birth_date
     from {{ ref('int_customers_current') }}
     where identity_key in (select identity_key from touched_keys)
 
@@ -52,7 +60,10 @@ customers as (
 
     select
         customer_id,
-        identity_key
+        identity_key,
+        family_name,
+        given_name,
+        birth_date
     from refreshed
 
 ),
@@ -63,12 +74,40 @@ customers as (
 
     select
         customer_id,
-        identity_key
+        identity_key,
+        family_name,
+        given_name,
+        birth_date
     from {{ ref('int_customers_current') }}
 
 ),
 
 {%- endif %}
+
+signed as (
+
+    -- who the record says it is: the romanized name's letters (keying styles removed) and the birth date
+    select
+        customer_id,
+        identity_key,
+        birth_date,
+        regexp_replace(
+            coalesce(family_name, '') || coalesce(given_name, ''), '[^A-Z]', '', 'g'
+        ) as name_letters
+
+    from customers
+
+),
+
+signatures as (
+
+    select
+        *,
+        name_letters || '|' || coalesce(cast(birth_date as varchar), '') as signature
+
+    from signed
+
+),
 
 mapped as (
 
@@ -77,11 +116,16 @@ mapped as (
         identity_key,
         'P' || case
             when identity_key is null then customer_id
-            else min(customer_id) over (partition by identity_key)
+            else min(customer_id) over (partition by identity_key, signature)
         end as person_id,
-        identity_key is not null as is_identity_matched
+        identity_key is not null as is_identity_matched,
+        coalesce(
+            min(signature) over (partition by identity_key)
+            <> max(signature) over (partition by identity_key),
+            false
+        ) and identity_key is not null as has_identity_conflict
 
-    from customers
+    from signatures
 
 )
 
@@ -90,6 +134,7 @@ select
     mapped.person_id,
     mapped.is_identity_matched,
     mapped.identity_key,
+    mapped.has_identity_conflict,
     {%- if is_incremental() %}
     cast(previous.person_id as varchar) as previous_person_id,
     {%- else %}

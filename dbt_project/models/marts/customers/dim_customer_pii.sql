@@ -64,6 +64,7 @@ with_person as (
 
     select
         customer_person.person_id,
+        customer_person.has_identity_conflict,
         customers.*,
         customers.family_name is not null or customers.given_name is not null as has_roman_name,
         customers.address_line1 is not null or customers.city is not null as has_address
@@ -119,6 +120,8 @@ survived as (
         max(case when id_number_is_valid then 1 else 0 end) = 1 as id_number_is_valid,
         -- the merge key built once in int_customers_cleaned (equal on every valid record of a person)
         max(identity_key) as identity_key,
+        -- the number is shared with another person (int_customer_person): it identifies none of them
+        max(case when has_identity_conflict then 1 else 0 end) = 1 as has_identity_conflict,
         {{ survivor_value('birth_date', 'birth') }} as birth_date,
         {{ survivor_value('mobile_phone', 'mobile') }} as valid_mobile_phone,
         {{ survivor_value('mobile_phone', 'mobile_present') }} as fallback_mobile_phone,
@@ -159,7 +162,8 @@ final as (
         postal_code,
         updated_at,
         {{ run_refreshed_on() }} as refreshed_on,
-        identity_key
+        identity_key,
+        has_identity_conflict
 
     from survived
 

@@ -92,8 +92,13 @@ def subject_identity_sql(pii: str, person_id: str) -> str:
     'PERSON:' || person_id. The same rule as the person merge: only a valid id number identifies a person.
     An invalid number is no identity: two persons holding the same one would share one subject key, and
     the day's delta flipped between them (seen at 1M accounts: a non-qualifying person's amount and dispute
-    flag published under a listed person's key, and a re-run of the date issuing corrections)."""
-    return f"coalesce({pii}.identity_key, 'PERSON:' || {person_id})"
+    flag published under a listed person's key, and a re-run of the date issuing corrections). Nor is a
+    valid number shared by persons of different names or birth dates (has_identity_conflict): it would list
+    one person under another's key, and two listings of one key stopped the publication (seen at 10M)."""
+    return (
+        f"CASE WHEN coalesce({pii}.has_identity_conflict, false) THEN 'PERSON:' || {person_id} "
+        f"ELSE coalesce({pii}.identity_key, 'PERSON:' || {person_id}) END"
+    )
 
 
 def hmac_sha256_sql(message_sql: str, ipad_param: str = "$ipad", opad_param: str = "$opad") -> str:
