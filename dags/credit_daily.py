@@ -9,6 +9,7 @@ DAG and backfills). Transient errors retry with exponential backoff; bad input a
     choose_source -> wait_for_drop | extract_from_postgres -> verify_drop -> load_raw -> validate_raw
       -> transform.dbt_build (one in-process dbt build) -> transform.area[<area>] (models' status by area)
       -> validate_marts -> publish_blacklist -> month_end
+                        -> publish_serving (the date's marts to the BI serving database, creditwh.serving)
 """
 
 from __future__ import annotations
@@ -116,6 +117,10 @@ def credit_daily():
 
         return publish_blacklist(_date(ds), settings())
 
+    @task(pool=WAREHOUSE_POOL)
+    def publish_serving(ds=None) -> dict:
+        return daily.publish_serving(_date(ds), settings())
+
     @task(outlets=[MONTH_END])
     def month_end(ds=None, outlet_events=None) -> None:
         if not daily.is_month_end(_date(ds)):
@@ -125,7 +130,10 @@ def credit_daily():
     source = choose_source()
     verified = verify_drop()
     source >> [wait_for_drop(), extract_from_postgres()] >> verified
-    verified >> load_raw() >> validate_raw() >> transform() >> validate_marts() >> publish_blacklist() >> month_end()
+    marts_gate = validate_marts()
+    verified >> load_raw() >> validate_raw() >> transform() >> marts_gate
+    marts_gate >> publish_blacklist() >> month_end()
+    marts_gate >> publish_serving()
 
 
 credit_daily()

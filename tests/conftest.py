@@ -21,6 +21,8 @@ for _name, _value in {"IDENTIFICATION_NUMBER": "TESTFURN01", "REPORTER_NAME": "T
                       "EQUIFAX_PROGRAM_IDENTIFIER": "TESTEQFX01"}.items():  # fmt: skip
     os.environ.setdefault(f"CREDITWH_BUREAU_{_name}", _value)
 os.environ.setdefault("CREDITWH_BLACKLIST_FURNISHER_ID", "TESTFURN01")
+# No BI serving database unless a test configures one (tests/serving): the daily task skips, saying so.
+os.environ.setdefault("CREDITWH_SERVING", "off")
 
 import pytest
 from sim_dates import SMALL_DAYS, START

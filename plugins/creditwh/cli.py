@@ -88,6 +88,8 @@ def _demo_settings(s) -> None:
                         "EQUIFAX_PROGRAM_IDENTIFIER": "DEMO"}.items():  # fmt: skip
         os.environ.setdefault(f"CREDITWH_BUREAU_{name}", value)
     os.environ.setdefault("CREDITWH_BLACKLIST_FURNISHER_ID", "DEMO000001")
+    if not os.environ.get("CREDITWH_SERVING_HOST"):  # no serving server assumed: its task says it skipped
+        os.environ.setdefault("CREDITWH_SERVING", "off")
     if os.environ.get("CREDITWH_BLACKLIST_KEY"):
         return
     key_file = s.data_dir / "secrets" / "blacklist_demo.key"
@@ -104,6 +106,13 @@ def cmd_data_docs(args) -> None:
     from creditwh.quality import build_data_docs
 
     print(f"Data Docs: {build_data_docs(settings())}")
+
+
+def cmd_serving(args) -> None:
+    from creditwh.serving import commands
+
+    for line in commands.run(args.serving_command, settings(), args.date):
+        print(line)
 
 
 def cmd_verify(args) -> None:
@@ -153,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("data-docs", help="rebuild the Great Expectations Data Docs site from every stored result")
     p.set_defaults(func=cmd_data_docs)
+
+    p = sub.add_parser("serving", help="the BI serving database: init (roles, schemas, grants) or publish a date")
+    p.add_argument("serving_command", choices=["init", "publish"])
+    p.add_argument("--date", type=_date, help="publish: the business date (its marts gate must have passed)")
+    p.set_defaults(func=cmd_serving)
 
     for name, func, text in (("verify", cmd_verify, "verify a drop"), ("load", cmd_load, "verify and load a drop")):
         p = sub.add_parser(name, help=text)

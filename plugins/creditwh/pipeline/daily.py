@@ -117,3 +117,20 @@ def check_dbt_area(area: dict) -> list[str]:
 
 def is_month_end(business_date: dt.date) -> bool:
     return (business_date + dt.timedelta(days=1)).day == 1
+
+
+def publish_serving(business_date: dt.date, settings: Settings) -> dict:
+    """The date's marts to the serving database (creditwh.serving.publish), after the marts gate passed.
+    Not configured: a production deployment fails here, naming the settings; CREDITWH_SERVING=off (the
+    demo, the tests) skips the task with that reason in its log."""
+    from creditwh.serving.publish import publish_date
+    from creditwh.serving.settings import ServingDisabled, serving_settings
+
+    try:
+        target = serving_settings()
+    except ServingDisabled as off:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        log.warning("%s", off)
+        raise AirflowSkipException(str(off)) from None
+    return publish_date(settings.warehouse_path, settings.data_dir / "serving_staging", target, business_date)
