@@ -33,7 +33,7 @@ def demo(tmp_path_factory) -> tuple[Path, str]:
     args = [str(creditwh), "demo", "--accounts", "300", "--days", str(DAYS), "--start", START.isoformat()]
     done = subprocess.run(args, check=False, env=env, capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return data_dir, done.stdout
+    return data_dir, done.stdout, done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +56,25 @@ def test_every_date_ran_through_airflow_and_month_ends_reached_the_bureau_dag(de
     for month_end in MONTH_ENDS:
         assert f"credit_bureau_monthly {month_end}: success" in out
     assert "done in" in out
+
+
+def test_the_demo_ends_with_a_summary_not_interpreter_exit_noise(demo):
+    """Before: the output ended with pages of nanobind "leaked instance" lines (the run loop's gc.freeze()
+    kept DuckDB's objects from being freed at exit). Now: a summary of what was built and where to look."""
+    data_dir, out, err = demo
+    tail = out.strip().splitlines()[-12:]
+    assert "leaked" not in out + err and "nanobind" not in out + err
+    summary = "\n".join(tail[tail.index("Summary") :])
+    assert f"business dates: {START} to {END}, {DAYS} with marts that passed their gate" in summary
+    for extract in ("blacklist", "metro2"):
+        folder = data_dir / "outbox" / extract
+        dated = sorted(p.name for p in folder.iterdir() if p.is_dir())
+        assert f"    {extract}: {len(dated)} dates ({dated[0]} to {dated[-1]})" in summary
+        assert str(folder) in summary
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        (facts,) = con.execute("select count(*) from marts.fct_account_daily").fetchone()
+    assert f"fct_account_daily {facts:,}" in summary
+    assert f"warehouse: {data_dir / 'warehouse.duckdb'}" in summary and "next: ./dev simulate" in summary
 
 
 def test_daily_marts_cover_every_simulated_date(warehouse):

@@ -26,7 +26,9 @@ def cmd_simulate(args) -> None:
     from creditwh.simulate import SimConfig, simulate_to_landing
 
     cfg = SimConfig(n_accounts=args.accounts, start_date=args.start, seed=args.seed)
-    simulate_to_landing(cfg, args.days, settings().landing_dir, progress=lambda d: print(f"simulated {d}", flush=True))
+    simulate_to_landing(
+        cfg, args.days, settings().landing_dir, progress=lambda d: print(f"simulated {d}", flush=True)
+    )
 
 
 def cmd_run(args) -> None:
@@ -73,21 +75,83 @@ def cmd_demo(args) -> None:
         args.end = args.start + dt.timedelta(days=args.days - 1)
         args.source = "files"
         cmd_run(args)
-    print(f"done in {time.monotonic() - started:.0f} s: warehouse {s.warehouse_path}, outbox {s.outbox_dir}")
+    print(f"done in {time.monotonic() - started:.0f} s")
+    print(demo_summary(s, args), flush=True)
+
+
+MAIN_MARTS = ("fct_account_daily", "mart_aging_daily", "mart_delinquency_rates", "mart_roll_rate_monthly",
+              "mart_early_warning_daily", "dim_customer")  # fmt: skip
+
+
+def demo_summary(s, args) -> str:
+    """What a run built and where to look: dates, main marts' rows, identity conflicts, each extract's
+    outbox folders, the warehouse and how to open it, the next commands."""
+    import duckdb
+
+    start, end = args.start, args.end
+    with duckdb.connect(str(s.warehouse_path), read_only=True) as con:
+        (passed,) = con.execute(
+            "select count(*) from reporting.marts_passed_dates where business_date between ? and ?",
+            [start, end],
+        ).fetchone()
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        }
+        rows = [
+            (t, con.execute(f"select count(*) from marts.{t}").fetchone()[0])
+            for t in MAIN_MARTS
+            if t in tables
+        ]
+        conflicts = con.execute(
+            "select count(distinct identity_key) from intermediate.int_customer_person where has_identity_conflict"
+        ).fetchone()[0]
+    lines = [
+        "",
+        "Summary",
+        f"  business dates: {start} to {end}, {passed} with marts that passed their gate",
+        "  marts (rows): " + ", ".join(f"{t} {n:,}" for t, n in rows),
+        f"  identity conflicts (one id number, different people; kept apart, warned): {conflicts}",
+        "  extracts published:",
+    ]
+    for extract in sorted(p for p in s.outbox_dir.glob("*") if p.is_dir() and not p.name.startswith(".")):
+        dated = sorted(p for p in extract.iterdir() if p.is_dir())
+        files = [f for d in dated for f in d.iterdir() if f.is_file()]
+        span = f"{dated[0].name} to {dated[-1].name}" if dated else "none"
+        lines.append(f"    {extract.name}: {len(dated)} dates ({span}), {len(files)} files with their manifests, "
+                     f"{sum(f.stat().st_size for f in files):,} bytes in {extract}/<date>/")  # fmt: skip
+    size, db = s.warehouse_path.stat().st_size, s.warehouse_path
+    more = f"--accounts {args.accounts} --seed {args.seed} --start {start} --days {args.days + 30}"
+    after = f"--start {end + dt.timedelta(days=1)} --end {end + dt.timedelta(days=30)}"
+    lines.append(f"  warehouse: {db} ({size / 2**20:.0f} MiB): raw, staging, intermediate, marts (BI), restricted "
+                 "(clear personal data), reporting (what was published)")  # fmt: skip
+    lines.append(f"  open it: .venv/bin/python -c \"import duckdb; duckdb.connect('{db}', read_only=True).sql("
+                 "'select * from marts.mart_delinquency_rates order by business_date desc limit 5').show()\"")  # fmt: skip
+    lines.append(f"  next: ./dev simulate {more} (the same book, 30 more days), then ./dev run {after}; "
+                 "./dev data-docs (the quality results); ./dev test -m 'not slow'")  # fmt: skip
+    return "\n".join(lines)
 
 
 def _demo_settings(s) -> None:
     """Deployment settings the demo has no real value for. The blacklist's HMAC key: a random key made
-    once and kept under the data directory (outside the repository). The Metro 2 reporter: values marked
-    DEMO. Anything already set in the environment is kept; real deployments set all of them."""
+    once and kept under the data directory (outside the repository). The Metro 2 and PBOC reporters: values
+    marked DEMO. No BI serving database. Anything already set in the environment is kept; real deployments
+    set all of them."""
     import os
     import secrets
 
+    for name in ("DATA_PROVIDER_ORG_CODE", "MANAGEMENT_ORG_CODE"):  # PBOC institution codes, marked DEMO
+        os.environ.setdefault(f"CREDITWH_PBOC_{name}", "DEMO0000000001")
     for name, value in {"IDENTIFICATION_NUMBER": "DEMO000001", "REPORTER_NAME": "DEMO CARD ISSUER (NOT REAL)",
                         "REPORTER_ADDRESS": "DEMO ONLY", "REPORTER_TELEPHONE_NUMBER": "0000000000",
                         "EQUIFAX_PROGRAM_IDENTIFIER": "DEMO"}.items():  # fmt: skip
         os.environ.setdefault(f"CREDITWH_BUREAU_{name}", value)
     os.environ.setdefault("CREDITWH_BLACKLIST_FURNISHER_ID", "DEMO000001")
+    for name in ("DATA_PROVIDER_ORG_CODE", "MANAGEMENT_ORG_CODE"):  # PBOC reporter: no real registration
+        os.environ.setdefault(f"CREDITWH_PBOC_{name}", "DEMO0000000001")
+    os.environ.setdefault("CREDITWH_SERVING", "off")  # the embedded demo has no serving database
     if not os.environ.get("CREDITWH_SERVING_HOST"):  # no serving server assumed: its task says it skipped
         os.environ.setdefault("CREDITWH_SERVING", "off")
     if os.environ.get("CREDITWH_BLACKLIST_KEY"):
@@ -98,8 +162,10 @@ def _demo_settings(s) -> None:
         key_file.touch(mode=0o600)
         key_file.write_text(secrets.token_hex(32))
     os.environ["CREDITWH_BLACKLIST_KEY"] = key_file.read_text().strip()
-    print(f"demo blacklist key: {key_file}; demo Metro 2 reporter settings (real deployments set "
-          "CREDITWH_BLACKLIST_KEY and CREDITWH_BUREAU_*)")
+    print(
+        f"demo blacklist key: {key_file}; demo Metro 2 reporter settings (real deployments set "
+        "CREDITWH_BLACKLIST_KEY and CREDITWH_BUREAU_*)"
+    )
 
 
 def cmd_data_docs(args) -> None:
@@ -160,15 +226,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("data-docs", help="rebuild the Great Expectations Data Docs site from every stored result")
+    p = sub.add_parser(
+        "data-docs", help="rebuild the Great Expectations Data Docs site from every stored result"
+    )
     p.set_defaults(func=cmd_data_docs)
 
-    p = sub.add_parser("serving", help="the BI serving database: init (roles, schemas, grants) or publish a date")
+    p = sub.add_parser(
+        "serving", help="the BI serving database: init (roles, schemas, grants) or publish a date"
+    )
     p.add_argument("serving_command", choices=["init", "publish"])
     p.add_argument("--date", type=_date, help="publish: the business date (its marts gate must have passed)")
     p.set_defaults(func=cmd_serving)
 
-    for name, func, text in (("verify", cmd_verify, "verify a drop"), ("load", cmd_load, "verify and load a drop")):
+    for name, func, text in (
+        ("verify", cmd_verify, "verify a drop"),
+        ("load", cmd_load, "verify and load a drop"),
+    ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--date", type=_date, required=True)
         p.set_defaults(func=func)
