@@ -17,10 +17,13 @@ benchmark has no real value for are the demo's (creditwh demo).
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import json
 import os
 import platform
+import pstats
+import re
 import sys
 import tempfile
 import threading
@@ -160,7 +163,43 @@ def _dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
 
 
-def run_benchmark(accounts: int, days: int, start: dt.date, data_dir: Path, seed: int = 7) -> dict:
+def _package(filename: str, function: str) -> str:
+    """Where a profiled function lives: the installed package, creditwh, the stdlib, or the C extension
+    type a built-in method belongs to (DuckDB's execute is "<method 'execute' of '_duckdb....' objects>")."""
+    if filename == "~":
+        owner = re.search(r"of '([A-Za-z0-9_]+)", function)
+        return f"C: {owner.group(1).split('.')[0]}" if owner else "C: builtins"
+    found = re.search(r"site-packages/([A-Za-z0-9_]+)", filename)
+    if found:
+        return found.group(1)
+    return "creditwh" if "/creditwh/" in filename or "/dags/" in filename else "python stdlib"
+
+
+def profile_summary(stats: pstats.Stats, top: int = 20) -> dict:
+    """Self time per package, and the functions with the most cumulative time (main thread)."""
+    by_package: dict[str, float] = {}
+    functions = []
+    for (filename, line, function), (_, calls, self_time, cumulative, _) in stats.stats.items():
+        package = _package(filename, function)
+        by_package[package] = by_package.get(package, 0.0) + self_time
+        functions.append(
+            (cumulative, self_time, calls, f"{package}: {function} ({Path(filename).name}:{line})")
+        )
+    functions.sort(reverse=True)
+    return {
+        "self_seconds_by_package": dict(
+            sorted(((k, round(v, 2)) for k, v in by_package.items()), key=lambda kv: -kv[1])[:top]
+        ),
+        "top_cumulative": [
+            {"function": name, "cumulative_seconds": round(c, 2), "self_seconds": round(t, 2), "calls": n}
+            for c, t, n, name in functions[:top]
+        ],
+    }
+
+
+def run_benchmark(
+    accounts: int, days: int, start: dt.date, data_dir: Path, seed: int = 7, profile: Path | None = None
+) -> dict:
     """Simulate, run every date through the CLI's run path, measure. Raises if a run fails (after
     recording what ran in result['tasks'])."""
     os.environ["CREDITWH_DATA_DIR"] = str(data_dir)
@@ -201,11 +240,18 @@ def run_benchmark(accounts: int, days: int, start: dt.date, data_dir: Path, seed
     started = time.monotonic()
     args = argparse.Namespace(start=start, end=end, source="files", wait_for_drop=False)
     error = None
+    profiler = cProfile.Profile() if profile else None
     try:
+        if profiler:
+            profiler.enable()
         cli.cmd_run(args)
-    except Exception as exc:  # noqa: BLE001 - reported with what ran, then raised
+    except Exception as exc:  # noqa: BLE001 - reported with what ran
         error = exc
     finally:
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
+            result["profile"] = profile_summary(pstats.Stats(str(profile)))
         meter.close()
     result["run_seconds"] = round(time.monotonic() - started, 1)
     result["peak_rss_bytes"] = _status_kib("VmHWM") * 1024
@@ -293,6 +339,19 @@ def to_markdown(r: dict) -> str:
             f"| {t['business_date']} | {t['dag_id']} | {name} | {t['state']} | {t['seconds']:.2f} | "
             f"{_mib(t['peak_rss'])} | {rows} |"
         )
+    if "profile" in r:
+        lines += ["", "Profile of the run (main thread): self time per package", "",
+                  "| package | self s |", "|---|---:|"]  # fmt: skip
+        lines += [f"| {k} | {v:.1f} |" for k, v in r["profile"]["self_seconds_by_package"].items()]
+        lines += [
+            "",
+            "| function (most cumulative time) | cumulative s | self s | calls |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {f['function']} | {f['cumulative_seconds']:.1f} | {f['self_seconds']:.1f} | {f['calls']:,} |"
+            for f in r["profile"]["top_cumulative"]
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -307,13 +366,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="allow an existing, non-empty --data-dir")
     parser.add_argument("--json", type=Path, help="default: <data dir>/nightly.json")
     parser.add_argument("--markdown", type=Path, help="also write the Markdown here")
+    parser.add_argument("--profile", type=Path, help="cProfile the run (main thread) into this pstats file "
+                        "and add self time per package and the top functions to the report")  # fmt: skip
     args = parser.parse_args(argv)
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix=f"creditwh-nightly-{args.accounts}-"))
     if data_dir.exists() and any(data_dir.iterdir()) and not args.reuse:
         parser.error(f"{data_dir} is not empty: a benchmark starts from an empty data directory (or --reuse)")
     data_dir.mkdir(parents=True, exist_ok=True)
-    result = run_benchmark(args.accounts, args.days, args.start, data_dir.resolve(), args.seed)
+    result = run_benchmark(args.accounts, args.days, args.start, data_dir.resolve(), args.seed, args.profile)
     markdown = to_markdown(result)
     json_path = args.json or data_dir / "nightly.json"
     json_path.write_text(json.dumps(result, indent=2, default=str) + "\n")
