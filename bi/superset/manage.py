@@ -3,8 +3,9 @@
 Run with the Superset environment's Python (bi/superset/.venv, `uv sync --locked --project bi/superset`) and
 SUPERSET_CONFIG_PATH=bi/superset/superset_config.py (bi/superset/start.sh sets both):
 
-  python bi/superset/manage.py setup     migrate the metadata database, sync roles and permissions, create
-                                         the admin user if missing, import bi/superset/assets/
+  python bi/superset/manage.py setup     init, then import
+  python bi/superset/manage.py init      migrate the metadata database, sync roles and permissions, create
+                                         the admin user if missing
   python bi/superset/manage.py import    import bi/superset/assets/ only (after editing the YAML)
   python bi/superset/manage.py bundle OUT.zip
                                          write the assets as the ZIP Superset's own import takes (UI, REST
@@ -123,32 +124,44 @@ def _import_assets(files: dict[str, str]) -> None:
         ImportDashboardsCommand(files, overwrite=True).run()
 
 
-def setup() -> None:
+def _init() -> None:
     import flask_migrate
     from superset import appbuilder, db, security_manager
 
-    app = _app()
-    with app.app_context():
-        flask_migrate.upgrade()
-        appbuilder.add_permissions(update_perms=True)
-        security_manager.sync_role_definitions()
-        username = os.environ.get("SUPERSET_ADMIN_USERNAME", "admin")
-        if security_manager.find_user(username=username) is None:
-            security_manager.add_user(
-                username, "creditwh", "admin", f"{username}@localhost", security_manager.find_role("Admin"),
-                password=admin_password(),
-            )  # fmt: skip
-        db.session.commit()
-        _import_assets(contents())
-        db.session.commit()
+    flask_migrate.upgrade()
+    appbuilder.add_permissions(update_perms=True)
+    security_manager.sync_role_definitions()
+    username = os.environ.get("SUPERSET_ADMIN_USERNAME", "admin")
+    if security_manager.find_user(username=username) is None:
+        security_manager.add_user(
+            username, "creditwh", "admin", f"{username}@localhost", security_manager.find_role("Admin"),
+            password=admin_password(),
+        )  # fmt: skip
+    db.session.commit()
+
+
+def _import() -> None:
+    from superset import db
+
+    _import_assets(contents())
+    db.session.commit()
+
+
+def init() -> None:
+    """Metadata migrations, roles and permissions, the admin user (idempotent)."""
+    with _app().app_context():
+        _init()
 
 
 def import_only() -> None:
-    from superset import db
-
     with _app().app_context():
-        _import_assets(contents())
-        db.session.commit()
+        _import()
+
+
+def setup() -> None:
+    with _app().app_context():
+        _init()
+        _import()
 
 
 def _normalise(name: str, config: dict) -> dict:
@@ -191,7 +204,7 @@ def export() -> None:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"setup": setup, "import": import_only, "export": export}
+    commands = {"setup": setup, "init": init, "import": import_only, "export": export}
     if len(argv) == 2 and argv[0] == "bundle":
         print(bundle(Path(argv[1])))
         return 0
