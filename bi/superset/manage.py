@@ -1,7 +1,7 @@
 """Superset for creditwh: set up its metadata database and import the dashboards kept as code.
 
-Run with the Superset environment's Python (bi/superset/.venv, `uv sync --locked --project bi/superset`) and
-SUPERSET_CONFIG_PATH=bi/superset/superset_config.py (bi/superset/start.sh sets both):
+Run with the Superset environment's Python (bi/superset/.venv, `uv sync --locked --project bi/superset`);
+SUPERSET_CONFIG_PATH defaults to bi/superset/superset_config.py:
 
   python bi/superset/manage.py setup     init, then import
   python bi/superset/manage.py init      migrate the metadata database, sync roles and permissions, create
@@ -204,6 +204,7 @@ def export() -> None:
 
 
 def main(argv: list[str]) -> int:
+    os.environ.setdefault("SUPERSET_CONFIG_PATH", str(Path(__file__).resolve().parent / "superset_config.py"))
     commands = {"setup": setup, "init": init, "import": import_only, "export": export}
     if len(argv) == 2 and argv[0] == "bundle":
         print(bundle(Path(argv[1])))
