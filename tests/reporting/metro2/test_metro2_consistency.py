@@ -146,7 +146,31 @@ def test_a_delinquent_record_without_history_is_an_error(con, tmp_path, history)
     path = write(con, tmp_path, "ghost", [account("GHOST", **late(dt.date(2025, 12, 1)))])
     report = check_consistency(con, path, JAN, history=history)
     assert by_rule(report) == {"dofd_history": {"GHOST"}}
-    assert "has no row of the account" in report.findings[0].detail
+    assert "has no past-due day of the account" in report.findings[0].detail
+
+
+def test_a_date_missing_from_the_history_is_neither_a_cure_nor_a_shift(con, tmp_path, history):
+    # no row at all on 30 Dec (STEADY's first day at DPD 30) nor on 1 Dec (CURED's re-delinquency, 16 Dec, is
+    # unaffected): the dates the history holds decide what a current day is
+    con.execute(f"DELETE FROM {history} WHERE business_date IN (DATE '2025-12-30', DATE '2025-12-01')")
+    path = write(
+        con,
+        tmp_path,
+        "gaps",
+        [account("STEADY", **late(dt.date(2025, 12, 30))), account("PARTIAL", **late(dt.date(2025, 11, 25)))],
+    )
+    assert check_consistency(con, path, JAN, history=history).ok
+
+
+def test_a_delinquent_record_the_history_shows_current_is_an_error(con, tmp_path, history):
+    con.execute(
+        f"UPDATE {history} SET days_past_due = 0 WHERE account_id = 'STEADY' AND business_date = ?", [JAN]
+    )
+    path = write(con, tmp_path, "current", [account("STEADY", **late(dt.date(2025, 12, 30)))])
+    report = check_consistency(con, path, JAN, history=history)
+    assert by_rule(report) == {"dofd_history": {"STEADY"}}
+    assert "the daily history gives 00000000" in report.findings[0].detail
+    assert "current again on 2026-01-31" in report.findings[0].detail
 
 
 # ------------------------------------------------------------------ accounts that vanish

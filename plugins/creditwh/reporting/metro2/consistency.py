@@ -87,7 +87,7 @@ class ConsistencyReport:
             raise Metro2ConsistencyError(self)
 
 
-def _base_columns(records: str) -> str:
+def _base_columns() -> str:
     cols = ("identification_number", "consumer_account_number", "account_status", "date_first_delinquency")
     return ", ".join(f"{BASE.field(n).sql('rec')} AS {n}" for n in cols)
 
@@ -106,14 +106,16 @@ class _Tables:
         return n
 
     def load_base(self, path: Path, suffix: str) -> str:
-        """The data records of the file at `path`: record_number, account_number and the parsed fields."""
-        records = load_records(self.con, path, self.name(suffix), temp=True)
+        """The data records of the file at `path`: record_number, account_number and the fields the checks
+        read (the lines themselves are not kept: a period's file can hold millions of records)."""
+        records = load_records(self.con, path, self.name(suffix), temp=True, columns=_base_columns())
         self.names.append(records)
         table = self.name(f"{suffix}_base")
         self.con.execute(f"""CREATE TEMP TABLE {table} AS
-            SELECT record_number, trim(consumer_account_number) AS account_number, *
-                   EXCLUDE (record_number, consumer_account_number)
-            FROM (SELECT record_number, {_base_columns(records)} FROM {records} WHERE kind = 'base')""")
+            SELECT record_number, trim(consumer_account_number) AS account_number, * EXCLUDE (
+                       record_number, consumer_account_number, line_length, kind)
+            FROM {records} WHERE kind = 'base'""")
+        self.con.execute(f"DROP TABLE {records}")
         return table
 
     def drop(self) -> None:
@@ -143,51 +145,76 @@ def _vanished_sql(current: str, previous: list[tuple[str, str]]) -> str:
 
 
 def _dofd_tables(t: _Tables, current: str, history: str, period_end: dt.date, lookback_days: int) -> str:
-    """Build the expected DOFD of every delinquent record of `current`; returns the comparison table."""
+    """Build the expected DOFD of every delinquent record of `current`; returns the comparison table.
+
+    Only the window's past-due days (DPD > 0) of these accounts are read, with the list of dates the history
+    holds: a date the history holds on which the account has no past-due row was a current day (DPD 0, or
+    not yet open). So the current delinquency is the account's last unbroken run of past-due dates up to the
+    cut, and the bulk of the history (current accounts, DPD 0) is skipped by a plain filter, never joined."""
     con = t.con
     window_start = period_end - dt.timedelta(days=lookback_days - 1)
-    checked, hist, compared = t.name("checked"), t.name("hist"), t.name("dofd")
+    checked, dates, past_due, compared = (t.name(n) for n in ("checked", "dates", "past_due", "dofd"))
+    params = {"w": window_start, "p": period_end}
     con.execute(f"""CREATE TEMP TABLE {checked} AS
         SELECT record_number, account_number, account_status, date_first_delinquency AS file_dofd_raw,
                CASE WHEN date_first_delinquency = '00000000' THEN NULL
                     ELSE CAST(try_strptime(date_first_delinquency, '%m%d%Y') AS DATE) END AS file_dofd
         FROM {current} WHERE account_status IN {_in_list(DOFD_CHECKED_STATUSES)}""")
-    # the window's rows of these accounts only (the fact is stored by business date: the date range prunes)
+    # the history is stored by business date: the date range prunes, DPD > 0 filters in the scan
     con.execute(
-        f"""CREATE TEMP TABLE {hist} AS
-        SELECT f.account_id, f.business_date, f.days_past_due, f.charge_off_date
-        FROM {history} f SEMI JOIN {checked} c ON f.account_id = c.account_number
-        WHERE f.business_date BETWEEN $w AND $p""",
-        {"w": window_start, "p": period_end},
+        f"""CREATE TEMP TABLE {dates} AS
+        SELECT business_date, row_number() OVER (ORDER BY business_date) AS idx
+        FROM (SELECT DISTINCT business_date FROM {history} WHERE business_date BETWEEN $w AND $p)""",
+        params,
+    )
+    con.execute(
+        f"""CREATE TEMP TABLE {past_due} AS
+        SELECT f.account_id, f.business_date, f.days_past_due, f.charge_off_date, d.idx
+        FROM (SELECT account_id, business_date, days_past_due, charge_off_date FROM {history}
+              WHERE business_date BETWEEN $w AND $p AND days_past_due > 0) f
+        JOIN {dates} d USING (business_date)
+        WHERE f.account_id IN (SELECT account_number FROM {checked})""",
+        params,
     )
     con.execute(
         f"""CREATE TEMP TABLE {compared} AS
         WITH cut AS (  -- a charge-off fixes the delinquency: the history stops there
             SELECT account_id, least($p, coalesce(max(charge_off_date), $p)) AS cut_date
-            FROM {hist} GROUP BY account_id),
-        h AS (SELECT h.* FROM {hist} h JOIN cut USING (account_id) WHERE h.business_date <= cut.cut_date),
-        episode AS (  -- the current delinquency starts after the last day at DPD 0
-            SELECT account_id, max(business_date) FILTER (WHERE days_past_due = 0) AS last_current,
-                   min(business_date) AS first_day
-            FROM h GROUP BY account_id),
+            FROM {past_due} GROUP BY account_id),
+        runs AS (  -- gaps and islands over the history's dates: one island per unbroken past-due run
+            SELECT h.*, h.idx - row_number() OVER (PARTITION BY h.account_id ORDER BY h.idx) AS island
+            FROM {past_due} h JOIN cut USING (account_id) WHERE h.business_date <= cut.cut_date),
+        episode AS (  -- the last run before the cut
+            SELECT account_id, min(idx) AS first_idx, max(idx) AS last_idx, min(business_date) AS first_day
+            FROM runs WHERE (account_id, island) IN (
+                SELECT (account_id, arg_max(island, idx)) FROM runs GROUP BY account_id)
+            GROUP BY account_id),
         first_30 AS (
-            SELECT h.account_id,
-                   arg_min(h.business_date - (h.days_past_due - 30), h.business_date) AS dofd,
-                   min(h.business_date) AS seen_on,
-                   arg_min(h.days_past_due, h.business_date) AS dpd_then
-            FROM h JOIN episode e USING (account_id)
-            WHERE h.days_past_due >= 30 AND (e.last_current IS NULL OR h.business_date > e.last_current)
-            GROUP BY h.account_id)
-        SELECT c.*, cut.cut_date, e.last_current, e.first_day, f.dofd AS history_dofd, f.seen_on, f.dpd_then,
+            SELECT r.account_id,
+                   arg_min(r.business_date - (r.days_past_due - 30), r.business_date) AS dofd,
+                   min(r.business_date) AS seen_on,
+                   arg_min(r.days_past_due, r.business_date) AS dpd_then
+            FROM runs r JOIN episode e ON e.account_id = r.account_id AND r.idx >= e.first_idx
+            WHERE r.days_past_due >= 30
+            GROUP BY r.account_id),
+        cut_idx AS (SELECT c.account_id, max(d.idx) AS idx FROM cut c JOIN {dates} d ON d.business_date <= c.cut_date
+                    GROUP BY c.account_id)
+        SELECT c.*, cut.cut_date, e.first_day,
+               before.business_date AS last_current,  -- the history's date before the run
+               after.business_date AS current_again,  -- a current day after the run, up to the cut
+               CASE WHEN after.business_date IS NULL THEN f.dofd END AS history_dofd, f.seen_on, f.dpd_then,
                CASE WHEN cut.account_id IS NULL THEN 'no_history'
                     WHEN e.account_id IS NULL THEN 'frozen'
-                    WHEN e.last_current IS NULL AND e.first_day = $w THEN 'bound'
+                    WHEN e.first_day = $w THEN 'bound'
                     ELSE 'exact' END AS basis
         FROM {checked} c
         LEFT JOIN cut ON cut.account_id = c.account_number
         LEFT JOIN episode e ON e.account_id = c.account_number
-        LEFT JOIN first_30 f ON f.account_id = c.account_number""",
-        {"w": window_start, "p": period_end},
+        LEFT JOIN first_30 f ON f.account_id = c.account_number
+        LEFT JOIN cut_idx ci ON ci.account_id = c.account_number
+        LEFT JOIN {dates} before ON before.idx = e.first_idx - 1
+        LEFT JOIN {dates} after ON after.idx = e.last_idx + 1 AND e.last_idx < ci.idx""",
+        params,
     )
     return compared
 
@@ -202,13 +229,15 @@ def _dofd_findings_sql(compared: str, history: str, window_start: dt.date) -> st
     )
     return f"""
         SELECT record_number, account_number, 'date_first_delinquency', 'dofd_history', '{ERROR}',
-               'status ' || account_status || ' but {history} has no row of the account between '
+               'status ' || account_status || ' but {history} has no past-due day of the account between '
                || DATE '{window_start}' || ' and the period end'
         FROM {compared} WHERE basis = 'no_history'
         UNION ALL
         SELECT record_number, account_number, 'date_first_delinquency', 'dofd_history', '{ERROR}',
                'DOFD ' || file_dofd_raw || ' in the file, the daily history gives ' || {mdy("history_dofd")}
-               || CASE WHEN history_dofd IS NULL
+               || CASE WHEN current_again IS NOT NULL
+                       THEN ' (the account is current again on ' || current_again || ')'
+                       WHEN history_dofd IS NULL
                        THEN ' (never 30+ days past due ' || {since} || ')'
                        ELSE ' (first 30+ days past due ' || {since} || ': DPD ' || dpd_then || ' on '
                             || seen_on || ')' END

@@ -168,28 +168,30 @@ def _money(col: str) -> str:
     return f"coalesce(try_cast({col} AS BIGINT), 0)"
 
 
-def load_records(con: duckdb.DuckDBPyConnection, path: Path, prefix: str, *, temp: bool = False) -> str:
+def load_records(
+    con: duckdb.DuckDBPyConnection, path: Path, prefix: str, *, temp: bool = False, columns: str | None = None
+) -> str:
     """Create table `{prefix}_records(record_number, line_length, bdw, rec, kind)` in `con` from the file at
-    `path` (kind header / base / trailer, `rec` without its BDW); returns the table's name. Record numbers
+    `path` (kind header / base / trailer, `rec` without its BDW); returns the table's name. `columns`, a
+    select list over `rec`, replaces `bdw, rec` (the whole lines are then never stored). Record numbers
     follow the file's line order only with `preserve_insertion_order` set (the validator's connection)."""
     create = "CREATE TEMP TABLE" if temp else "CREATE TABLE"
     with open(path, "rb") as fh:
         head = fh.read(_SNIFF_BYTES)
-    lines = f"{prefix}_lines"
+    lines_table = None
     if b"\n" in head:
         p = str(path).replace("'", "''")
-        # record_number = physical line number (what an operator opens the file at);
-        # blank lines are skipped
-        con.execute(f"""{create} {lines} AS
-            SELECT * FROM (
+        # record_number = physical line number (what an operator opens the file at); blank lines are skipped
+        lines = f"""(SELECT * FROM (
                 SELECT row_number() OVER () AS record_number,
                        CASE WHEN suffix(line, chr(13)) THEN left(line, -1) ELSE line END AS line
                 FROM read_csv('{p}', columns = {{'line': 'VARCHAR'}}, header = false, auto_detect = false,
                               delim = chr(31), quote = '', escape = '', strict_mode = false))
-            WHERE line IS NOT NULL AND line <> ''""")
+            WHERE line IS NOT NULL AND line <> '')"""
     else:  # undelimited (fixed-block) file: cut by RDW in Python; not the layout large extracts use
         text = Path(path).read_bytes().decode("ascii", errors="replace")
         physical = split_physical_records(text)
+        lines = lines_table = f"{prefix}_lines"
         con.execute(
             f"""{create} {lines} AS
             SELECT i + 1 AS record_number, CAST(? AS VARCHAR[])[i + 1] AS line
@@ -198,14 +200,15 @@ def load_records(con: duckdb.DuckDBPyConnection, path: Path, prefix: str, *, tem
         )
     records = f"{prefix}_records"
     con.execute(f"""{create} {records} AS
-        SELECT record_number, line_length, bdw, rec,
+        SELECT record_number, line_length, {columns or "bdw, rec"},
                CASE WHEN substr(rec, 5, 6) = '{HEADER_IDENTIFIER}' THEN 'header'
                     WHEN substr(rec, 5, 7) = '{TRAILER_IDENTIFIER}' THEN 'trailer'
                     ELSE 'base' END AS kind
         FROM (SELECT record_number, length(line) AS line_length,
                      CASE WHEN w = 4 THEN substr(line, 1, 4) END AS bdw, substr(line, w + 1) AS rec
               FROM (SELECT *, {bdw_width_sql("line")} AS w FROM {lines}))""")
-    con.execute(f"DROP TABLE {lines}")
+    if lines_table:
+        con.execute(f"DROP TABLE {lines_table}")
     return records
 
 
