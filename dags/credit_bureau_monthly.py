@@ -1,6 +1,7 @@
-"""Monthly Metro 2 bureau file: runs when the daily DAG completes a month-end business date.
+"""Monthly bureau files: runs when the daily DAG completes a month-end business date.
 
-Wiring only; the work lives in creditwh.pipeline.extracts.publish_bureau. Scheduled on the asset
+Wiring only; the work lives in creditwh.pipeline.extracts: publish_bureau (Metro 2) and publish_pboc (PBOC
+card account records), each after the period's marts gate, independent of the other. Scheduled on the asset
 MONTH_END, which credit_daily emits (outlet) after the marts gate of a period-end business date, with
 extra={"period_end": "YYYY-MM-DD"}. The period end is read from that triggering asset event (the latest
 one if several queued up); a manual run passes it as the `period_end` param instead. Asset-triggered runs
@@ -54,7 +55,16 @@ def credit_bureau_monthly():
 
         return publish_bureau(dt.date.fromisoformat(period), settings())
 
-    publish_bureau_file(period_end())
+    @task(pool=WAREHOUSE_POOL)
+    def publish_pboc_file(period: str) -> dict:
+        from creditwh.config import settings
+        from creditwh.pipeline.extracts import publish_pboc
+
+        return publish_pboc(dt.date.fromisoformat(period), settings())
+
+    period = period_end()
+    publish_bureau_file(period)
+    publish_pboc_file(period)
 
 
 credit_bureau_monthly()

@@ -13,6 +13,9 @@ os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}"
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[1] / "dags")
+# Dummy PBOC institution codes (creditwh.reporting.pboc.reporter; real deployments set their own).
+os.environ.setdefault("CREDITWH_PBOC_DATA_PROVIDER_ORG_CODE", "TESTPBOC000001")
+os.environ.setdefault("CREDITWH_PBOC_MANAGEMENT_ORG_CODE", "TESTPBOC000002")
 # A fixed dummy key for the blacklist's keyed hashes and dummy Metro 2 reporter settings (real
 # deployments set their own; nothing has a default in code).
 os.environ.setdefault("CREDITWH_BLACKLIST_KEY", "test-only-blacklist-key-not-a-secret")

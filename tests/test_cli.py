@@ -29,7 +29,11 @@ def _env(data_dir: Path, **extra) -> dict:
     settings a run needs (set by conftest)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CREDITWH_"))}
     env.update(
-        {k: v for k, v in os.environ.items() if k.startswith(("CREDITWH_BUREAU_", "CREDITWH_BLACKLIST"))}
+        {
+            k: v
+            for k, v in os.environ.items()
+            if k.startswith(("CREDITWH_BUREAU_", "CREDITWH_BLACKLIST", "CREDITWH_PBOC_"))
+        }
     )
     env["CREDITWH_DATA_DIR"] = str(data_dir)
     env.update(extra)

@@ -142,8 +142,6 @@ def _demo_settings(s) -> None:
     import os
     import secrets
 
-    for name in ("DATA_PROVIDER_ORG_CODE", "MANAGEMENT_ORG_CODE"):  # PBOC institution codes, marked DEMO
-        os.environ.setdefault(f"CREDITWH_PBOC_{name}", "DEMO0000000001")
     for name, value in {"IDENTIFICATION_NUMBER": "DEMO000001", "REPORTER_NAME": "DEMO CARD ISSUER (NOT REAL)",
                         "REPORTER_ADDRESS": "DEMO ONLY", "REPORTER_TELEPHONE_NUMBER": "0000000000",
                         "EQUIFAX_PROGRAM_IDENTIFIER": "DEMO"}.items():  # fmt: skip

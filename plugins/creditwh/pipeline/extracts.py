@@ -1,4 +1,5 @@
-"""Task bodies of the regulatory extracts: the daily shared blacklist and the monthly Metro 2 bureau file.
+"""Task bodies of the regulatory extracts: the daily shared blacklist and the monthly bureau files (Metro 2
+for US consumers, PBOC card account records for consumers identified by a Chinese resident id).
 
 Each reads its settings (before touching the warehouse: a missing key or reporter setting fails fast),
 refuses a date whose marts gate did not pass, finishes a publication a killed run left sealed but
@@ -20,6 +21,7 @@ from creditwh.config import Settings
 
 if TYPE_CHECKING:
     from creditwh.reporting.metro2.reporter import BureauReporter
+    from creditwh.reporting.pboc.reporter import PbocReporter
 
 
 def publish_blacklist(business_date: dt.date, settings: Settings) -> dict:
@@ -37,6 +39,14 @@ def publish_blacklist(business_date: dt.date, settings: Settings) -> dict:
     )
 
 
+def publish_negative_notices(period_end: dt.date, settings: Settings) -> dict:
+    """The period's notice list (consumers about to be reported negatively for the first time) to
+    outbox/notices/<period_end>/; the bureau DAG publishes the bureau files only after it."""
+    from creditwh.reporting.notices import publish_notices
+
+    return _in_warehouse(settings, period_end, lambda con: publish_notices(con, settings, period_end))
+
+
 def publish_bureau(period_end: dt.date, settings: Settings, reporter: BureauReporter | None = None) -> dict:
     """The Metro 2 file of `period_end` (or a correction file when the period was already delivered and its
     rows changed) to outbox/metro2/<period_end>/."""
@@ -45,6 +55,18 @@ def publish_bureau(period_end: dt.date, settings: Settings, reporter: BureauRepo
 
     reporter = reporter or BureauReporter.from_env()
     return _in_warehouse(settings, period_end, lambda con: publish_period(con, settings, period_end, reporter))
+
+
+def publish_pboc(period_end: dt.date, settings: Settings, reporter: PbocReporter | None = None) -> dict:
+    """The PBOC card account file of `period_end` (or its 212 / 213 / 214 correction files when the period
+    was already submitted and its records changed) to outbox/pboc/<period_end>/."""
+    from creditwh.reporting.pboc.publication import publish_period
+    from creditwh.reporting.pboc.reporter import PbocReporter
+
+    reporter = reporter or PbocReporter.from_env()
+    return _in_warehouse(
+        settings, period_end, lambda con: publish_period(con, settings, period_end, reporter)
+    )
 
 
 def _in_warehouse(settings: Settings, as_of: dt.date, publish: Callable) -> dict:

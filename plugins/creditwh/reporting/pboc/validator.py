@@ -383,7 +383,9 @@ def _findings(
         f"SELECT line_no, acct_code FROM ({sql}) ORDER BY line_no LIMIT {SAMPLES_PER_RULE}"
     ).fetchall()
     report.counts[rule] = report.counts.get(rule, 0) + int(count)
-    report.samples += [Finding(rule, acct, element, message, int(line)) for line, acct in rows]
+    report.samples += [
+        Finding(rule, acct, element, message, None if line is None else int(line)) for line, acct in rows
+    ]
 
 
 def _check_continuity(con: duckdb.DuckDBPyConnection, report: ValidationReport, previous: Path) -> None:
