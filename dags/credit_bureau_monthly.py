@@ -1,7 +1,9 @@
 """Monthly bureau files: runs when the daily DAG completes a month-end business date.
 
-Wiring only; the work lives in creditwh.pipeline.extracts: publish_bureau (Metro 2) and publish_pboc (PBOC
-card account records), each after the period's marts gate, independent of the other. Scheduled on the asset
+Wiring only; the work lives in creditwh.pipeline.extracts: first the notice list of consumers about to be
+reported negatively for the first time (publish_negative_notices: they are told before the bureau hears), then
+publish_bureau (Metro 2) and publish_pboc (PBOC card account records), each after the period's marts gate,
+independent of the other. Scheduled on the asset
 MONTH_END, which credit_daily emits (outlet) after the marts gate of a period-end business date, with
 extra={"period_end": "YYYY-MM-DD"}. The period end is read from that triggering asset event (the latest
 one if several queued up); a manual run passes it as the `period_end` param instead. Asset-triggered runs
@@ -49,6 +51,13 @@ def credit_bureau_monthly():
         return max(dates)
 
     @task(pool=WAREHOUSE_POOL)
+    def publish_notice_list(period: str) -> dict:
+        from creditwh.config import settings
+        from creditwh.pipeline.extracts import publish_negative_notices
+
+        return publish_negative_notices(dt.date.fromisoformat(period), settings())
+
+    @task(pool=WAREHOUSE_POOL)
     def publish_bureau_file(period: str) -> dict:
         from creditwh.config import settings
         from creditwh.pipeline.extracts import publish_bureau
@@ -63,8 +72,7 @@ def credit_bureau_monthly():
         return publish_pboc(dt.date.fromisoformat(period), settings())
 
     period = period_end()
-    publish_bureau_file(period)
-    publish_pboc_file(period)
+    publish_notice_list(period) >> [publish_bureau_file(period), publish_pboc_file(period)]
 
 
 credit_bureau_monthly()

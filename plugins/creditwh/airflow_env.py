@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 # branch not taken, month_end on other days).
 RUN_MUST_SUCCEED = {
     "credit_daily": ("load_raw", "validate_marts", "publish_blacklist"),
-    "credit_bureau_monthly": ("publish_bureau_file", "publish_pboc_file"),
+    "credit_bureau_monthly": ("publish_notice_list", "publish_bureau_file", "publish_pboc_file"),
 }
 
 LOCK_FILE = "run.lock"

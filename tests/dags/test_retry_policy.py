@@ -61,8 +61,11 @@ def test_every_task_has_the_policy_and_every_warehouse_task_the_pool():
         for task in dag.tasks:
             assert task.retry_policy is not None, (dag.dag_id, task.task_id)
     warehouse_tasks = {
-        ("credit_daily", t) for t in ("load_raw", "validate_raw", "transform.dbt_build", "validate_marts",
-                                      "publish_blacklist")
-    } | {("credit_bureau_monthly", "publish_bureau_file")}
+        ("credit_daily", t)
+        for t in ("load_raw", "validate_raw", "transform.dbt_build", "validate_marts", "publish_blacklist")
+    } | {
+        ("credit_bureau_monthly", t)
+        for t in ("publish_notice_list", "publish_bureau_file", "publish_pboc_file")
+    }
     for dag_id, task_id in warehouse_tasks:
         assert dags[dag_id].get_task(task_id).pool == WAREHOUSE_POOL
