@@ -2,8 +2,9 @@
 database as the BI reader role.
 
 The serving database is built here: a simulated book of ~two months (two month ends, so the roll-rate matrix,
-flow rates and the early-warning performance have rows), dbt-built into DuckDB, then its BI marts are copied
-into a PostgreSQL database of this test's own (schema bi, read by the role creditwh_bi_reader). Superset is
+flow rates and the early-warning performance have rows), dbt-built into DuckDB, then served into a PostgreSQL
+database of this test's own by the serving package's init (roles, grants) and table shapes (schema bi, read
+by the role creditwh_bi_reader). Superset is
 set up by bi/superset/manage.py (metadata migrations, admin, import of bi/superset/assets/) and served by
 gunicorn on a free port, as bi/superset/start.sh does.
 
@@ -20,7 +21,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
-import io
 import json
 import math
 import os
@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[2]
 SUPERSET_DIR = REPO / "bi" / "superset"
 ASSETS = SUPERSET_DIR / "assets"
 DOCS_IMG = REPO / "docs" / "img"
-SERVING_DB = "creditwh_superset_test"
+SERVING_DB = f"creditwh_superset_test_{os.getpid()}"  # dropped at the end
 BI_ROLE = "creditwh_bi_reader"
 START = dt.date(2026, 1, 1)
 DAYS = 65  # 1 Jan - 6 Mar: month ends January and February, 30-day outcomes for January's scores
@@ -96,50 +96,42 @@ def _build_warehouse(work: Path) -> Path:
 
 
 def _pg(dbname: str):
-    import psycopg2
+    import psycopg
 
-    connection = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname=dbname)
-    connection.autocommit = True
-    return connection
+    return psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname=dbname, autocommit=True)
 
 
 def _publish(warehouse: Path) -> None:
-    """Copy the BI marts into schema bi of the test's serving database; the BI reader may SELECT there only."""
+    """Serve the warehouse's marts with the serving package's own pieces: `serving init` (roles, database,
+    schemas, grants: creditwh_bi_reader reads schema bi only) and its table shapes (creditwh.serving.tables),
+    every date copied at once. The daily publication (one transaction per date) refuses a date without a
+    marts-gate verdict, which this dbt-only build does not record; tests/serving runs that path."""
     import duckdb
-    import psycopg2
+    from creditwh.serving.roles import init_serving
+    from creditwh.serving.settings import BI_SCHEMA, WRITER_ROLE, ServingSettings
+    from creditwh.serving.tables import MARTS_SCHEMA, align_table, marts_relations
+    from psycopg import sql
 
-    admin = _pg("postgres")
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{SERVING_DB}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{SERVING_DB}"')
-        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (BI_ROLE,))
-        if cur.fetchone() is None:
-            # Roles are cluster-wide: another session may create it meanwhile.
-            with contextlib.suppress(psycopg2.errors.DuplicateObject):
-                cur.execute(f"CREATE ROLE {BI_ROLE} LOGIN")
-    admin.close()
-    types = {"VARCHAR": "text", "DATE": "date", "INTEGER": "integer", "BIGINT": "bigint", "BOOLEAN": "boolean",
-             "DOUBLE": "double precision", "TIMESTAMP": "timestamp", "TIMESTAMP WITH TIME ZONE": "timestamptz"}  # fmt: skip
+    with _pg("postgres") as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{SERVING_DB}" WITH (FORCE)')
+    target = ServingSettings(host="127.0.0.1", database=SERVING_DB)
+    init_serving(target, "postgres")
     # Not read-only: dbt, run in this process, still holds the file open read-write.
-    source = duckdb.connect(str(warehouse))
-    serving = _pg(SERVING_DB)
-    with serving.cursor() as cur:
-        cur.execute("CREATE SCHEMA bi")
-        for table in BI_MARTS:
-            columns = source.execute(f"DESCRIBE marts.{table}").fetchall()
-            ddl = ", ".join(
-                f'"{name}" {kind.replace("DECIMAL", "numeric") if kind.startswith("DECIMAL") else types[kind]}'
-                for name, kind, *_ in columns
+    with duckdb.connect(str(warehouse)) as source, _pg(SERVING_DB) as pg:
+        pg.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(WRITER_ROLE)))
+        for relation in marts_relations(source):
+            align_table(pg, BI_SCHEMA, relation)
+            columns = ", ".join(f'"{c}"' for c in relation.column_names)
+            csv = (
+                source.execute(f'SELECT {columns} FROM {MARTS_SCHEMA}."{relation.name}"')
+                .df()
+                .to_csv(index=False)
             )
-            cur.execute(f"CREATE TABLE bi.{table} ({ddl})")
-            csv = source.execute(f"SELECT * FROM marts.{table}").df().to_csv(index=False)
-            cur.copy_expert(f"COPY bi.{table} FROM STDIN WITH (FORMAT csv, HEADER true)", io.StringIO(csv))
-        cur.execute(f"REVOKE ALL ON DATABASE {SERVING_DB} FROM PUBLIC")
-        cur.execute(f"GRANT CONNECT ON DATABASE {SERVING_DB} TO {BI_ROLE}")
-        cur.execute(f"GRANT USAGE ON SCHEMA bi TO {BI_ROLE}")
-        cur.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA bi TO {BI_ROLE}")
-    serving.close()
-    source.close()
+            copy = sql.SQL("COPY {} FROM STDIN WITH (FORMAT csv, HEADER true)").format(
+                sql.Identifier(BI_SCHEMA, relation.name)
+            )
+            with pg.cursor() as cur, cur.copy(copy) as stream:
+                stream.write(csv)
 
 
 # ---------------------------------------------------------------- Superset as a plain process
@@ -252,6 +244,8 @@ def served(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+        with _pg("postgres") as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{SERVING_DB}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
@@ -274,10 +268,9 @@ def _duck(warehouse: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def _serving(sql: str) -> list[tuple]:
-    with _pg(SERVING_DB) as connection, connection.cursor() as cur:
-        cur.execute(sql)
-        return cur.fetchall()
+def _serving(query: str) -> list[tuple]:
+    with _pg(SERVING_DB) as connection:
+        return connection.execute(query).fetchall()
 
 
 def _overdue_rate(warehouse: Path, dimension: str) -> list[tuple]:
