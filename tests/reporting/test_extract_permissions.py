@@ -14,9 +14,10 @@ pytestmark = pytest.mark.slow
 
 PUBLISH_TASKS = """import datetime as dt
 from creditwh.config import settings
-from creditwh.pipeline.extracts import publish_blacklist, publish_bureau
+from creditwh.pipeline.extracts import publish_blacklist, publish_bureau, publish_pboc
 publish_blacklist(dt.date(2026, 2, 26), settings())
 publish_bureau(dt.date(2026, 1, 31), settings())
+publish_pboc(dt.date(2026, 1, 31), settings())
 """
 
 
@@ -26,7 +27,7 @@ def test_the_extract_tasks_publish_private_files(extracts_data_dir):
     )  # a warehouse created before this release is tightened too
     _run([sys.executable, "-c", PUBLISH_TASKS], extracts_data_dir)
     outbox = extracts_data_dir / "outbox"
-    assert len(list(outbox.glob("*/*/*.manifest.json"))) == 3  # blacklist delta + snapshot, Metro 2 file
+    assert len(list(outbox.glob("*/*/*.manifest.json"))) == 4  # blacklist delta + snapshot, Metro 2, PBOC
     assert _too_open(extracts_data_dir, 0) == []
 
 
