@@ -3,13 +3,16 @@ Delinquency against a daily history (crafted here day by day, so the expected da
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from creditwh.reporting.metro2 import write_metro2
 from creditwh.reporting.metro2.consistency import Metro2ConsistencyError, check_consistency
+from creditwh.reporting.metro2.spec import STATUSES_FINAL
 from metro2_samples import HEADER, account, load_base
 
 JAN = dt.date(2026, 1, 31)
@@ -222,3 +225,15 @@ def test_the_last_delivered_record_counts(con, tmp_path, history, december):
     january = write(con, tmp_path, "january", [account("STEADY", **late(dt.date(2025, 12, 30)))])
     report = check_consistency(con, january, JAN, previous_paths=[december, correction], history=history)
     assert report.ok, report.findings
+
+
+def test_the_reports_final_records_are_final_for_the_check():
+    # the model's 'final' group (the statuses it sends once, then drops the account) must be statuses after
+    # which the check lets an account go; a charge-off still owing (97) is not one of them
+    macros = (
+        Path(__file__).resolve().parents[3] / "dbt_project" / "macros" / "credit_status.sql"
+    ).read_text()
+    body = macros[macros.index("macro metro2_statuses(") :]
+    groups = ast.literal_eval(re.search(r"set groups = (\{.*?\})\s*-?%\}", body, re.DOTALL).group(1))
+    assert set(groups.get("final", [])) <= STATUSES_FINAL
+    assert not (set(groups["past_due"]) | {"97", "11"}) & STATUSES_FINAL

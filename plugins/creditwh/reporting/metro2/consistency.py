@@ -5,8 +5,8 @@ warehouse and run in the publication's connection, before anything is published 
 
   vanished_account  every account the previous period's delivered files (original + corrections, each
                     account's last record) reported with a non-final status is in this period's file. Only
-                    a final status ends an account's reporting (FINAL_STATUSES: 13 and 61-65 paid or closed,
-                    05 transferred, DA / DF deleted); otherwise the bureau keeps showing the last status we
+                    a final status ends an account's reporting (spec.STATUSES_FINAL: 13 and 61-65 paid or
+                    closed, 05 transferred, DA / DF deleted); otherwise the bureau keeps showing the last status we
                     sent. Compared with the delivered files read back, not with the model's previous rows:
                     the bureau holds what we sent, and the model can have been rebuilt since.
   dofd_history      the Date of First Delinquency of every delinquent record (DOFD_CHECKED_STATUSES) equals
@@ -39,12 +39,12 @@ from pathlib import Path
 import duckdb
 
 from creditwh.errors import PipelineError
-from creditwh.reporting.metro2.spec import BASE, STATUSES_REQUIRING_DOFD
+from creditwh.reporting.metro2.spec import BASE, STATUSES_FINAL, STATUSES_REQUIRING_DOFD
 from creditwh.reporting.metro2.validator import ERROR, Metro2Finding, load_records
 
 HISTORY = "marts.fct_account_daily"  # business_date, account_id, days_past_due, charge_off_date
 DOFD_LOOKBACK_DAYS = 190
-FINAL_STATUSES = frozenset({"05", "13", "61", "62", "63", "64", "65", "DA", "DF"})
+FINAL_STATUSES = STATUSES_FINAL
 DOFD_CHECKED_STATUSES = STATUSES_REQUIRING_DOFD | {"64"}  # 64: the charge-off's delinquency, kept once paid
 SAMPLES_PER_RULE = 20
 MESSAGE_FINDINGS = 5  # findings quoted in the exception's message

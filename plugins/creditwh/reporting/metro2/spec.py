@@ -502,6 +502,11 @@ STATUSES_DELINQUENT = frozenset(
 )
 # Paid statuses whose Date of Account Information should be the date paid (CFPB addl_doai_1).
 STATUSES_PAID = frozenset({"13", "61", "62", "63", "64", "65"})
+# Statuses that end an account's reporting (its last record): paid or closed (13, 61-65), transferred (05),
+# deleted (DA, DF). Any other status stays on the consumer's file until we send one of these, so an account
+# last reported with another status must be in the next file (consistency.py, vanished_account). The
+# report's 'final' group (dbt macros/credit_status.sql) is held to this set by the tests.
+STATUSES_FINAL = STATUSES_PAID | {"05", "DA", "DF"}
 
 # ---------------------------------------------------------------- character set
 # Alphanumeric fields: upper-case letters, digits, blank and - / . , # & (addresses need # and /).
