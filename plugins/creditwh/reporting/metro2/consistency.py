@@ -24,7 +24,9 @@ than the window's first day implies (a partial payment before the window only ma
 A charged-off account whose charge-off predates the window is not re-derived (its DOFD was fixed then; the
 validator's prog_dofd_1 holds it to the previous file); the report counts those records.
 
-Set-based DuckDB SQL throughout; record numbers are physical lines (1 = header), as in the validator.
+Records are matched to the history by Consumer Account Number = account_id (rpt_bureau_accounts reports the
+account id). Set-based DuckDB SQL throughout; record numbers are physical lines (1 = header), as in the
+validator.
 """
 
 from __future__ import annotations
