@@ -172,9 +172,24 @@ def _load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             strict_mode = false)""")
 
 
+def _between_sql(source: str, name: str) -> str:
+    """The text between <name> and </name> in `source` (NULL when absent): string positions, no regex (the
+    document is well-formed, checked by expat, so an element's text ends at its closing tag)."""
+    start, n = f"instr({source}, '<{name}>')", len(name) + 2
+    return f"CASE WHEN {start} > 0 THEN substr({source}, {start} + {n}, instr({source}, '</{name}>') - {start} - {n}) END"
+
+
+def _unescape_sql(text: str) -> str:
+    return f"replace(replace(replace(nullif({text}, ''), '&lt;', '<'), '&gt;', '>'), '&amp;', '&')"
+
+
 def _element_sql(source: str, name: str) -> str:
-    text = f"nullif(regexp_extract({source}, '<{name}>([^<]*)</{name}>', 1), '')"
-    return f"replace(replace(replace({text}, '&lt;', '<'), '&gt;', '>'), '&amp;', '&')"
+    return _unescape_sql(_between_sql(source, name))
+
+
+def _segment_pattern(segment) -> str:
+    """A segment body: its elements in the layout's order, each optional (presence is rule REQUIRED)."""
+    return "^" + "".join(f"(?:<{e.name}>([^<]*)</{e.name}>)?" for e in segment.elements) + "$"
 
 
 def _check_records(con: duckdb.DuckDBPyConnection, report: ValidationReport, header: dict[str, str]) -> None:
@@ -246,13 +261,30 @@ def _check_records(con: duckdb.DuckDBPyConnection, report: ValidationReport, hea
 
 def _check_segments(con: duckdb.DuckDBPyConnection, report: ValidationReport, code: str, day: str) -> None:
     """Element checks and the CRC / cross-field rules over every segment present in the records."""
-    columns = [f"line_no, {code} AS acct_code"]
+    segments = [f"line_no, {code} AS acct_code"]
     for s in SEGMENTS:
         x = s.code.lower()
-        body = f"regexp_extract(line, '<{s.tag}>(.*)</{s.tag}>', 1)"
-        columns.append(f"regexp_matches(line, '<{s.tag}>') AS has_{x}")
-        columns += [f"{_element_sql(body, e.name)} AS {x}_{e.name.lower()}" for e in s.elements]
-    con.execute(f"CREATE TABLE raw_fields AS SELECT {', '.join(columns)} FROM records")
+        segments.append(f"{_between_sql('line', s.tag)} AS seg_{x}")
+    con.execute(f"CREATE TABLE segments AS SELECT {', '.join(segments)} FROM records")
+    # one regex pass per segment extracts every element (a struct of the capture groups)
+    parsed = ["line_no", "acct_code"]
+    for s in SEGMENTS:
+        x, pattern = s.code.lower(), _segment_pattern(s)
+        names = "[" + ", ".join(f"'{e.name.lower()}'" for e in s.elements) + "]"
+        parsed += [f"seg_{x} IS NOT NULL AS has_{x}", f"regexp_full_match(seg_{x}, '{pattern}') AS layout_{x}",
+                   f"regexp_extract(seg_{x}, '{pattern}', {names}) AS ext_{x}"]  # fmt: skip
+    con.execute(f"CREATE TABLE parsed AS SELECT {', '.join(parsed)} FROM segments")
+    for s in SEGMENTS:
+        x = s.code.lower()
+        _findings(con, report, "STRUCTURE", s.tag, "unknown elements, or elements out of the layout's order",
+                  f"SELECT line_no, acct_code FROM parsed WHERE has_{x} AND NOT layout_{x}")  # fmt: skip
+    columns = ["line_no", "acct_code"] + [f"has_{s.code.lower()}" for s in SEGMENTS]
+    for s in SEGMENTS:
+        x = s.code.lower()
+        columns += [
+            f"{_unescape_sql(f'ext_{x}.{e.name.lower()}')} AS {x}_{e.name.lower()}" for e in s.elements
+        ]
+    con.execute(f"CREATE TABLE raw_fields AS SELECT {', '.join(columns)} FROM parsed")
     typed = ["line_no", "acct_code"] + [f"has_{s.code.lower()}" for s in SEGMENTS]
     for s in SEGMENTS:
         x = s.code.lower()
