@@ -34,6 +34,7 @@ from creditwh.config import settings
 from creditwh.pipeline import daily
 from creditwh.pipeline.assets import MONTH_END
 from creditwh.pipeline.policy import RETRY_POLICY, WAREHOUSE_POOL, drop_deadline
+from creditwh.serving.assets import SERVED
 
 
 def _date(ds: str) -> dt.date:
@@ -117,7 +118,7 @@ def credit_daily():
 
         return publish_blacklist(_date(ds), settings())
 
-    @task(pool=WAREHOUSE_POOL)
+    @task(pool=WAREHOUSE_POOL, outlets=[SERVED])  # SERVED schedules the docs site rebuild (credit_docs)
     def publish_serving(ds=None) -> dict:
         return daily.publish_serving(_date(ds), settings())
 

@@ -32,7 +32,7 @@ def _env(data_dir: Path, **extra) -> dict:
         {
             k: v
             for k, v in os.environ.items()
-            if k.startswith(("CREDITWH_BUREAU_", "CREDITWH_BLACKLIST", "CREDITWH_PBOC_"))
+            if k.startswith(("CREDITWH_BUREAU_", "CREDITWH_BLACKLIST", "CREDITWH_PBOC_", "CREDITWH_SERVING"))
         }
     )
     env["CREDITWH_DATA_DIR"] = str(data_dir)

@@ -83,9 +83,16 @@ def failure_message(context: dict) -> tuple[str, str]:
             f"run: {run_id}",
             f"business date: {business_date}",
             f"error: {type(exception).__name__ if exception else '?'}: {exception}",
+            f"docs: {_docs_links()}",
         ]
     )
     return subject, body
+
+
+def _docs_links() -> str:
+    from creditwh.serving.docs_site import docs_links
+
+    return docs_links()
 
 
 def on_failure_callback(context: dict, notifier: Notifier | None = None) -> None:

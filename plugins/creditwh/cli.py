@@ -179,6 +179,15 @@ def cmd_serving(args) -> None:
         print(line)
 
 
+def cmd_docs(args) -> None:
+    from creditwh.serving import docs_site
+
+    if args.docs_command == "build":
+        print(f"docs site: {docs_site.build_site(settings())}")
+    else:
+        docs_site.serve(settings(), args.host, args.port, build_missing=not args.no_build)
+
+
 def cmd_verify(args) -> None:
     from creditwh.landing.verify import verify_drop
 
@@ -235,6 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("serving_command", choices=["init", "publish"])
     p.add_argument("--date", type=_date, help="publish: the business date (its marts gate must have passed)")
     p.set_defaults(func=cmd_serving)
+
+    p = sub.add_parser("docs", help="the docs site (dbt docs + Data Docs): build it, or serve it over HTTP")
+    p.add_argument("docs_command", nargs="?", choices=["serve", "build"], default="serve")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-build", action="store_true", help="serve: do not build a missing site (credit_docs will)")
+    p.set_defaults(func=cmd_docs)
 
     for name, func, text in (
         ("verify", cmd_verify, "verify a drop"),

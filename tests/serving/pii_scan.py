@@ -6,7 +6,8 @@ Clear values: names (family, given, local, and the full name both ways round), i
 (as delivered and digits only), address lines, postal codes, birth dates as text (ISO, YYYYMMDD, MMDDYYYY
 as Metro 2 writes them). Compared case-insensitively and trimmed; a value of 8 or more characters also
 counts when it appears inside a longer text (an address in a free-text field). City and state codes are
-not personal: the masked person dimension keeps them on purpose.
+not personal: the masked person dimension keeps them on purpose, and a clear value equal to one of them
+(the family name Ma and the state code MA) is not counted.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ vals as (
     union all select strftime(birth_date, '%m%d%Y') from people
 )
 select distinct upper(trim(v)) as v from vals where v is not null and length(trim(v)) >= 2
+    -- a value that is also a city or state code identifies nobody (the family name Ma, the state MA)
+    and upper(trim(v)) not in (select upper(trim(city)) from people where city is not null
+                               union all select upper(trim(state_code)) from people where state_code is not null)
 """
 
 HITS_SQL = """
@@ -53,7 +57,7 @@ def scanner(warehouse) -> duckdb.DuckDBPyConnection:
 
 def text_columns_duckdb(con, schema: str) -> list[tuple[str, str]]:
     return con.execute(
-        "select table_name, column_name from wh.information_schema.columns "
+        "select table_name, column_name from information_schema.columns "
         "where table_catalog = 'wh' and table_schema = ? and data_type = 'VARCHAR' order by all",
         [schema],
     ).fetchall()

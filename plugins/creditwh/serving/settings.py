@@ -49,17 +49,17 @@ class ServingSettings:
     port: int = 5432
     database: str = DEFAULT_DATABASE
     user: str = WRITER_ROLE
-    password: str | None = None
+    secret: str | None = None  # the login's password
 
     def conninfo(
-        self, user: str | None = None, password: str | None = None, database: str | None = None
+        self, user: str | None = None, secret: str | None = None, database: str | None = None
     ) -> str:
         """A libpq connection string (psycopg's make_conninfo quotes every value)."""
         from psycopg.conninfo import make_conninfo
 
         params = {"host": self.host, "port": self.port, "dbname": database or self.database, "user": user or self.user,
                   "application_name": "creditwh", "connect_timeout": 10}  # fmt: skip
-        secret = password if user else self.password
+        secret = secret if user else self.secret
         if secret:
             params["password"] = secret
         return make_conninfo(**params)
@@ -85,12 +85,12 @@ def serving_settings(conn_id: str = CONN_ID) -> ServingSettings:
             port=int(os.environ.get("CREDITWH_SERVING_PORT", "5432")),
             database=os.environ.get("CREDITWH_SERVING_DATABASE", DEFAULT_DATABASE),
             user=os.environ.get("CREDITWH_SERVING_WRITER_USER", WRITER_ROLE),
-            password=os.environ.get("CREDITWH_SERVING_WRITER_PASSWORD") or None,
+            secret=os.environ.get("CREDITWH_SERVING_WRITER_PASSWORD") or None,
         )
     conn = _airflow_connection(conn_id)
     if conn is not None and conn.host:
         return ServingSettings(host=conn.host, port=conn.port or 5432, database=conn.schema or DEFAULT_DATABASE,
-                               user=conn.login or WRITER_ROLE, password=conn.password or None)  # fmt: skip
+                               user=conn.login or WRITER_ROLE, secret=conn.password or None)  # fmt: skip
     raise ServingNotConfigured(
         "serving database not configured: set CREDITWH_SERVING_HOST (and CREDITWH_SERVING_WRITER_PASSWORD; "
         f"optionally _PORT, _DATABASE, _WRITER_USER) or the Airflow connection '{conn_id}'; a deployment without "
