@@ -26,6 +26,7 @@ Environment:
 from __future__ import annotations
 
 import io
+import json
 import os
 import secrets
 import sys
@@ -164,13 +165,34 @@ def setup() -> None:
         _import()
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings (SQL, the saved query) as literal blocks, so a diff shows the changed line."""
+
+
+_Dumper.add_representer(
+    str, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s, style="|" if "\n" in s else None)
+)
+
+
+def _dump(config: dict) -> str:
+    return yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+
+
 def _normalise(name: str, config: dict) -> dict:
-    """An export made comparable with the committed YAML: no installation ids, no connection password."""
+    """An export made comparable with the committed YAML: no installation ids, no connection password, the
+    saved query as indented JSON (the importer fills in the dataset's id and the form data)."""
     if name.startswith("databases/"):
         config["sqlalchemy_uri"] = yaml.safe_load(asset_files()[DATABASE_FILE])["sqlalchemy_uri"]
     if name.startswith("charts/"):
         for key in _VOLATILE_PARAMS:
             config.get("params", {}).pop(key, None)
+        if config.get("query_context"):
+            query = json.loads(config["query_context"])
+            query["datasource"] = {"id": 0, "type": "table"}
+            query["form_data"] = {}
+            for each in query.get("queries", []):
+                each.pop("datasource", None)
+            config["query_context"] = json.dumps(query, indent=2, ensure_ascii=False) + "\n"
     if name.startswith("dashboards/"):
         for item in config.get("position", {}).values():
             if isinstance(item, dict) and "chartId" in item.get("meta", {}):
@@ -181,25 +203,29 @@ def _normalise(name: str, config: dict) -> dict:
 
 def export() -> None:
     """Export every dashboard that came from the assets back into assets/ (file names kept by UUID)."""
-    from superset.commands.dashboard.export import ExportDashboardsCommand
-    from superset.models.dashboard import Dashboard
-
     by_uuid = {}
     for name, text in asset_files().items():
         config = yaml.safe_load(text)
         if isinstance(config, dict) and "uuid" in config:
             by_uuid[str(config["uuid"])] = name
     with _app().app_context():
-        ids = [d.id for d in Dashboard.query.all() if str(d.uuid) in by_uuid]
-        for exported_name, content in ExportDashboardsCommand(ids).run():
+        # Superset's models can be imported only once the app exists.
+        from superset import db, security_manager
+        from superset.commands.dashboard.export import ExportDashboardsCommand
+        from superset.models.dashboard import Dashboard
+        from superset.utils.core import override_user
+
+        admin = security_manager.find_user(username=os.environ.get("SUPERSET_ADMIN_USERNAME", "admin"))
+        ids = [d.id for d in db.session.query(Dashboard).all() if str(d.uuid) in by_uuid]
+        with override_user(admin):
+            exported = [(name, content()) for name, content in ExportDashboardsCommand(ids).run()]
+        for exported_name, text in exported:
             if exported_name == "metadata.yaml":
                 continue
-            config = yaml.safe_load(content())
+            config = yaml.safe_load(text)
             name = by_uuid.get(str(config.get("uuid")), exported_name)
             (ASSETS / name).parent.mkdir(parents=True, exist_ok=True)
-            (ASSETS / name).write_text(
-                yaml.safe_dump(_normalise(name, config), sort_keys=False, allow_unicode=True)
-            )
+            (ASSETS / name).write_text(_dump(_normalise(name, config)))
             print(f"wrote {name}")
 
 
