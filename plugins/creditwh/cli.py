@@ -204,6 +204,15 @@ def cmd_load(args) -> None:
     print(daily.validate("raw", args.date, s))  # the raw gate accepts the batch or rolls the date back
 
 
+def cmd_bureau_feedback(args) -> None:
+    from creditwh.reporting.feedback import load_feedback
+
+    summary = load_feedback(settings(), args.file)
+    print(f"{summary['bureau']} feedback for {summary['submitted_file']} ({summary['period_end']}): "
+          f"{summary['records_rejected']} of {summary['records_submitted']} records rejected; the next "
+          f"publication re-sends them (file kept as {summary['kept_as']})")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="creditwh", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -237,6 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
         "data-docs", help="rebuild the Great Expectations Data Docs site from every stored result"
     )
     p.set_defaults(func=cmd_data_docs)
+
+    p = sub.add_parser("bureau-feedback", help="load a bureau's feedback (rejections) of a submitted file")
+    p.add_argument("feedback_command", choices=["load"])
+    p.add_argument("file", help="feedback file in the project's format (docs/bureau-feedback.md)")
+    p.set_defaults(func=cmd_bureau_feedback)
 
     p = sub.add_parser(
         "serving", help="the BI serving database: init (roles, schemas, grants) or publish a date"
