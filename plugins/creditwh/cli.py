@@ -149,7 +149,6 @@ def _demo_settings(s) -> None:
     os.environ.setdefault("CREDITWH_BLACKLIST_FURNISHER_ID", "DEMO000001")
     for name in ("DATA_PROVIDER_ORG_CODE", "MANAGEMENT_ORG_CODE"):  # PBOC reporter: no real registration
         os.environ.setdefault(f"CREDITWH_PBOC_{name}", "DEMO0000000001")
-    os.environ.setdefault("CREDITWH_SERVING", "off")  # the embedded demo has no serving database
     if not os.environ.get("CREDITWH_SERVING_HOST"):  # no serving server assumed: its task says it skipped
         os.environ.setdefault("CREDITWH_SERVING", "off")
     if os.environ.get("CREDITWH_BLACKLIST_KEY"):
