@@ -14,8 +14,9 @@
     date is the one the delinquency really started from. On the first business date an account is seen, the
     snapshot's days past due is all there is: business date - (days past due - 30).
 
-    Cost: a daily run reads that day's accounts and this table's rows of the previous date it holds (up to
-    31 days back); dates loaded since then that no run has processed are processed with it, in one set-based
+    Cost: a daily run reads that day's accounts (stg_accounts: the platform's counters, no classification
+    needed) and this table's rows of the previous date it holds (up to 31 days back), and orders only the
+    delinquent ones; dates loaded since then that no run has processed are processed with it, in one set-based
     pass (delete+insert on business_date). The first build, and a run without the var, process every date
     up to the run's date. Dates must be built in order, as the daily DAG does: a restated past date changes
     its own rows, not the later dates'. -#}
@@ -61,7 +62,7 @@ accounts as (
         days_past_due,
         charge_off_date
 
-    from {{ ref('int_accounts_classified') }}
+    from {{ ref('stg_accounts') }}
     where {{ business_date_filter(operator='<=') }}
     {%- if changes_only %}
         and business_date > coalesce(
@@ -88,6 +89,13 @@ days as (
         end as first_delinquency_candidate
 
     from accounts
+
+    {%- if var('business_date', none) is not none %}
+    -- a current account on the run's date ends whatever it was in and starts nothing: only the earlier
+    -- dates' current days matter (as ends of delinquencies), so a daily run orders only delinquent rows
+    where days_past_due > 0 or charge_off_date is not null
+        or business_date < {{ business_date_literal() }}
+    {%- endif %}
 
 ),
 
