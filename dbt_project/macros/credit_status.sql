@@ -19,17 +19,25 @@
     end
 {%- endmacro %}
 
-{#- Account Status (field 17A). Precedence: confirmed fraud (DF), transferred (05), charged off and paid
-    off (64) or still owing (97), closed with zero balance (13), then the DPD status (also for closed
-    accounts that still owe a balance) - but only when at least one whole dollar is past due: amounts are
-    reported in whole dollars with the cents truncated, and a delinquent status with Amount Past Due 0 is
-    rejected (by our validator and by independent ones), so a sub-dollar past due reports as current. -#}
-{% macro metro2_account_status(account_status, days_past_due, current_balance, fraud_flag, amount_past_due) -%}
+{#- Account Status (field 17A). Precedence: closed for fraud (DF: the account left OPEN - closed, charged
+    off, sold - with its fraud flag set or for the reason FRAUD; an open account whose fraud flag is set is
+    under investigation and keeps its delinquency status), transferred (05), charged off and paid off (64:
+    charged off with nothing left owed, also once the platform closes it), charged off still owing (97),
+    closed with zero balance (13), then the DPD status (also for closed accounts that still owe a balance) -
+    but only when at least one whole dollar is past due: amounts are reported in whole dollars with the
+    cents truncated, and a delinquent status with Amount Past Due 0 is rejected (by our validator and by
+    independent ones), so a sub-dollar past due reports as current. -#}
+{% macro metro2_account_status(account_status, days_past_due, current_balance, fraud_flag, amount_past_due,
+                               status_reason, charge_off_date) -%}
     case
-        when coalesce({{ fraud_flag }}, false) then 'DF'
+        when {{ account_status }} <> 'OPEN'
+            and (coalesce({{ fraud_flag }}, false) or coalesce({{ status_reason }} = 'FRAUD', false))
+            then 'DF'
         when {{ account_status }} = 'TRANSFERRED' then '05'
         when {{ account_status }} = 'CHARGED_OFF' and {{ current_balance }} <= 0 then '64'
         when {{ account_status }} = 'CHARGED_OFF' then '97'
+        when {{ account_status }} = 'CLOSED' and {{ current_balance }} <= 0
+            and {{ charge_off_date }} is not null then '64'
         when {{ account_status }} = 'CLOSED' and {{ current_balance }} <= 0 then '13'
         when floor(coalesce({{ amount_past_due }}, 0)) < 1 then '11'
         else case {{ metro2_dpd_rating(days_past_due) }}
@@ -45,12 +53,15 @@
     {{ return({'0': '11', '1': '71', '2': '78', '3': '80', '4': '82', '5': '83', '6': '84'}) }}
 {%- endmacro %}
 
-{#- Groups of Account Status codes the report's fields depend on, as a SQL list. -#}
+{#- Groups of Account Status codes the report's fields depend on, as a SQL list. 'final': the account's
+    last record - transferred, paid or closed, charge-off paid, deleted for fraud: reported once, in the
+    period it happens, then never again (rpt_bureau_accounts). -#}
 {% macro metro2_statuses(group) -%}
     {%- set groups = {
         'past_due': ['71', '78', '80', '82', '83', '84'],
         'charged_off': ['97', '64'],
         'requires_payment_rating': ['05', '13', '65', '88', '89', '94', '95'],
+        'final': ['05', '13', '64', 'DF'],
     } -%}
     ({%- for code in groups[group] %}'{{ code }}'{{ ', ' if not loop.last }}{% endfor -%})
 {%- endmacro %}
@@ -65,6 +76,25 @@
         when {{ status }} in {{ metro2_statuses('charged_off') }} then 'L'
         when {{ status }} = '13' then 'E'
         else 'D'
+    end
+{%- endmacro %}
+
+{#- Payment History Profile character of the month before a snapshot, for an account's first reported
+    period (the month before the account's first record is not in this file's history). The snapshot of the
+    period's first day shows it: charged off before that day -> L; otherwise, with no payment posted that
+    day, the days past due of the day before are one less (they grow by exactly the days elapsed unless a
+    payment cures, docs/domain.md §2), rated with Metro 2's cut points (current when less than a whole
+    dollar is past due, E when nothing is owed); a payment posted that day may have cured or lowered the
+    delinquency, so the month before is reported as unknown (D). -#}
+{% macro metro2_history_char_before_snapshot(days_past_due, amount_past_due, charge_off_date, current_balance,
+                                             snapshot_date, paid_that_day) -%}
+    case
+        when {{ charge_off_date }} < {{ snapshot_date }} then 'L'
+        when {{ paid_that_day }} then 'D'
+        when {{ days_past_due }} >= 1 and floor(coalesce({{ amount_past_due }}, 0)) >= 1
+            then {{ metro2_dpd_rating(days_past_due ~ ' - 1') }}
+        when coalesce({{ current_balance }}, 0) <= 0 then 'E'
+        else '0'
     end
 {%- endmacro %}
 

@@ -23,31 +23,46 @@ def test_bureau_model_rows_only_at_period_ends_and_history_chains(settings):
     with _con(settings) as con:
         periods = dict(con.execute(
             "select period_end, count(*) from restricted.rpt_bureau_accounts group by all").fetchall())  # fmt: skip
-        accounts_on = dict(con.execute(
-            "select business_date, count(*) from marts.fct_account_daily where business_date in (?, ?) group by all",
-            [JAN, FEB]).fetchall())  # fmt: skip
-        # Feb's profile = Jan status character + Jan profile shifted; accounts new in Feb start all B
+        # the period end's accounts of US consumers (int_person_bureau_jurisdiction) that are not final
+        # records sent earlier: each is in the file
+        missing = con.execute("""
+            select count(*) from marts.fct_account_daily f
+            join intermediate.int_customer_person c on c.customer_id = f.customer_id
+            join intermediate.int_person_bureau_jurisdiction j on j.person_id = c.person_id
+            where f.business_date in (?, ?) and j.bureau = 'METRO2'
+              and f.metro2_account_status not in ('13', '64', '05', 'DF')
+              and not exists (select 1 from restricted.rpt_bureau_accounts r
+                              where r.period_end = f.business_date and r.account_id = f.account_id)""",
+            [JAN, FEB]).fetchone()[0]  # fmt: skip
+        other_bureaus = con.execute("""
+            select count(*) from restricted.rpt_bureau_accounts r
+            left join intermediate.int_person_bureau_jurisdiction j using (person_id)
+            where j.bureau is distinct from 'METRO2'""").fetchone()[0]  # fmt: skip
+        # Feb's profile = Jan status character + Jan profile shifted (accounts first reported in Feb: the
+        # first-period rule, tests/reporting/test_bureau_simulated_book.py)
         broken = con.execute("""
             select count(*) from restricted.rpt_bureau_accounts f
-            left join restricted.rpt_bureau_accounts j on j.account_id = f.account_id and j.period_end = ?
-            where f.period_end = ? and f.payment_history_profile <> case
-                when j.account_id is null then repeat('B', 24)
-                else (case when j.account_status = '11' and j.current_balance = 0 then 'E'
-                           when j.account_status = '11' then '0' when j.account_status = '71' then '1'
-                           when j.account_status = '78' then '2' when j.account_status = '80' then '3'
-                           when j.account_status in ('97', '64') then 'L' else '?' end)
-                     || left(j.payment_history_profile, 23) end""", [JAN, FEB]).fetchone()[0]
+            join restricted.rpt_bureau_accounts j on j.account_id = f.account_id and j.period_end = ?
+            where f.period_end = ? and f.payment_history_profile <>
+                (case when j.account_status = '11' and j.current_balance = 0 then 'E'
+                      when j.account_status = '11' then '0' when j.account_status = '71' then '1'
+                      when j.account_status = '78' then '2' when j.account_status = '80' then '3'
+                      when j.account_status in ('97', '64') then 'L' else '?' end)
+                || left(j.payment_history_profile, 23)""", [JAN, FEB]).fetchone()[0]  # fmt: skip
         dofd = con.execute("""select count(*) from restricted.rpt_bureau_accounts
             where (account_status in ('71','78','80','82','83','84','97') and date_first_delinquency is null)
                or (account_status = '11' and date_first_delinquency is not null)""").fetchone()[0]
-    assert periods == {JAN: accounts_on[JAN], FEB: accounts_on[FEB]}  # 30 Jan / 26-27 Feb added nothing
+    assert set(periods) == {JAN, FEB} and min(periods.values()) > 10  # 30 Jan / 26-27 Feb added nothing
+    assert missing == other_bureaus == 0
     assert broken == 0
     assert dofd == 0
 
 
 def test_dbt_unit_tests_of_the_reporting_models_pass(settings):
     # DPD boundaries -> status / rating, DOFD across delinquency, cure and re-delinquency, PHP shifting
-    result = run_dbt(settings.warehouse_path, "test", "--select", "rpt_bureau_accounts,resource_type:unit_test")
+    result = run_dbt(
+        settings.warehouse_path, "test", "--select", "rpt_bureau_accounts,resource_type:unit_test"
+    )
     ran = {r.node.name: str(r.status) for r in result.result.results}
     declared = {u["name"] for u in _unit_tests_of("rpt_bureau_accounts")}
     assert len(declared) >= 3 and set(ran) == declared, (ran, declared)  # a selector matching nothing fails
@@ -82,17 +97,30 @@ def test_publish_writes_validated_file_with_manifest_and_round_trips(settings):
     records = parsed["data"]
     by_account = {r["base"]["consumer_account_number"]: r for r in records}
     with _con(settings) as con:
-        rows = con.execute("""select account_id, account_status, current_balance, amount_past_due,
+        rows = con.execute(
+            """select account_id, account_status, current_balance, amount_past_due,
                                      payment_history_profile, date_first_delinquency
-                              from restricted.rpt_bureau_accounts where period_end = ?""", [FEB]).fetchall()
-        status_counts = dict(con.execute("""select account_status, count(*) from restricted.rpt_bureau_accounts
-                                            where period_end = ? group by all""", [FEB]).fetchall())
-        j1 = con.execute("select count(*) from restricted.rpt_bureau_j1 where period_end = ?", [FEB]).fetchone()[0]
+                              from restricted.rpt_bureau_accounts where period_end = ?""",
+            [FEB],
+        ).fetchall()
+        status_counts = dict(
+            con.execute(
+                """select account_status, count(*) from restricted.rpt_bureau_accounts
+                                            where period_end = ? group by all""",
+                [FEB],
+            ).fetchall()
+        )
+        j1 = con.execute(
+            "select count(*) from restricted.rpt_bureau_j1 where period_end = ?", [FEB]
+        ).fetchone()[0]
     assert len(by_account) == len(rows) == manifest["record_count"]
     for acct, status, balance, past_due, php, dofd in rows:
         base = by_account[acct]["base"]
         assert (base["account_status"], base["current_balance"], base["amount_past_due"]) == (
-            status, balance, past_due)
+            status,
+            balance,
+            past_due,
+        )
         assert base["payment_history_profile"] == php
         assert base["date_first_delinquency"] == dofd
     trailer = parsed["trailer"]
@@ -130,10 +158,19 @@ def test_rerun_is_a_no_op_and_restatement_gives_correction_records(settings):
     before = original.read_bytes()
     assert publish_bureau(JAN, settings)["status"] == "unchanged"
     with _con(settings, read_only=False) as con:  # restate two accounts of January
-        changed = [r[0] for r in con.execute("""select account_id from restricted.rpt_bureau_accounts
-            where period_end = ? and account_status = '11' order by account_id limit 2""", [JAN]).fetchall()]
-        con.execute("""update restricted.rpt_bureau_accounts set current_balance = current_balance + 7
-                       where period_end = ? and account_id in (?, ?)""", [JAN, *changed])
+        changed = [
+            r[0]
+            for r in con.execute(
+                """select account_id from restricted.rpt_bureau_accounts
+            where period_end = ? and account_status = '11' order by account_id limit 2""",
+                [JAN],
+            ).fetchall()
+        ]
+        con.execute(
+            """update restricted.rpt_bureau_accounts set current_balance = current_balance + 7
+                       where period_end = ? and account_id in (?, ?)""",
+            [JAN, *changed],
+        )
     result = publish_bureau(JAN, settings)
     correction = settings.outbox_dir / "metro2/2026-01-31/metro2_20260131_c01.dat"
     assert result["kind"] == "correction" and result["files"] == [str(correction)]
@@ -151,9 +188,12 @@ def test_failed_validation_publishes_nothing_and_keeps_earlier_files(settings):
     jan_folder = settings.outbox_dir / "metro2/2026-01-31"
     jan_before = {p.name: p.read_bytes() for p in jan_folder.iterdir()}
     with _con(settings, read_only=False) as con:  # a delinquent record without its DOFD is a Metro 2 error
-        con.execute("""update restricted.rpt_bureau_accounts set account_status = '71', date_first_delinquency = null,
+        con.execute(
+            """update restricted.rpt_bureau_accounts set account_status = '71', date_first_delinquency = null,
                        amount_past_due = 10 where period_end = ? and account_id =
-                       (select min(account_id) from restricted.rpt_bureau_accounts where period_end = ?)""", [FEB, FEB])
+                       (select min(account_id) from restricted.rpt_bureau_accounts where period_end = ?)""",
+            [FEB, FEB],
+        )
     with pytest.raises(Metro2ValidationError, match="dofd_required"):
         publish_bureau(FEB, settings)
     assert not (settings.outbox_dir / "metro2/2026-02-28").exists()
@@ -162,4 +202,3 @@ def test_failed_validation_publishes_nothing_and_keeps_earlier_files(settings):
     with _con(settings) as con:
         assert con.execute("select count(*) from reporting.bureau_published where period_end = ?",
                            [FEB]).fetchone()[0] == 0  # fmt: skip
-

@@ -79,7 +79,7 @@ derived as (
         ) as utilization,
         {{ ifrs9_stage('account_status', 'days_past_due') }} as ifrs9_stage,
         {{ metro2_account_status('account_status', 'days_past_due', 'current_balance', 'fraud_flag',
-                                 'amount_past_due') }}
+                                 'amount_past_due', 'status_reason', 'charge_off_date') }}
             as metro2_account_status,
         {{ is_month_end('business_date') }} as is_month_end
 

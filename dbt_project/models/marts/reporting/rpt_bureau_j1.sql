@@ -3,7 +3,8 @@
 {#- Metro 2 J1 segments (associated consumer, same address): the joint account holder of each reported
     account, one row per account per period, column names = write_metro2's `j1` inputs. Built with
     rpt_bureau_accounts for the same period (a no-op on other days); personal data frozen per period so a
-    re-publication gives the same bytes. -#}
+    re-publication gives the same bytes. Only a joint holder whose bureau is METRO2
+    (int_person_bureau_jurisdiction) is reported: the segment is left out for anyone else. -#}
 
 with
 
@@ -22,6 +23,13 @@ base as (
 customer_person as (
 
     select * from {{ ref('int_customer_person') }}
+
+),
+
+us_consumers as (
+
+    select person_id from {{ ref('int_person_bureau_jurisdiction') }}
+    where bureau = 'METRO2'
 
 ),
 
@@ -53,8 +61,11 @@ final as (
     left join customer_person
         on customer_person.customer_id = base.joint_customer_id
 
+    inner join us_consumers
+        on us_consumers.person_id = coalesce(customer_person.person_id, 'P' || base.joint_customer_id)
+
     left join consumers
-        on consumers.person_id = coalesce(customer_person.person_id, 'P' || base.joint_customer_id)
+        on consumers.person_id = us_consumers.person_id
 
 )
 
