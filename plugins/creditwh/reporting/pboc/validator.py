@@ -29,6 +29,7 @@ Derived here:
 from __future__ import annotations
 
 import re
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,7 @@ from creditwh.reporting.pboc.spec import (
 )
 
 SAMPLES_PER_RULE = 20
+MEMORY_LIMIT = "4GB"
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
@@ -125,14 +127,17 @@ def validate_pboc(path: Path | str, previous_path: Path | str | None = None) -> 
     if report.record_type not in RECORD_TAG:
         report.add(Finding("HEADER", None, "InfRecType", f"unknown record type {report.record_type!r}"))
         return report
-    con = duckdb.connect()
-    try:
-        _load_lines(con, path)
-        _check_records(con, report, header)
-        if previous_path is not None and report.record_type == ACCOUNT:
-            _check_continuity(con, report, Path(previous_path))
-    finally:
-        con.close()
+    # a scratch database beside the file, with a memory cap: a month of 10M records spills to disk instead
+    # of holding every intermediate table in memory
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.validate-") as scratch:
+        con = duckdb.connect(str(Path(scratch) / "validate.duckdb"), config={"memory_limit": MEMORY_LIMIT})
+        try:
+            _load_lines(con, path)
+            _check_records(con, report, header)
+            if previous_path is not None and report.record_type == ACCOUNT:
+                _check_continuity(con, report, Path(previous_path))
+        finally:
+            con.close()
     return report
 
 
@@ -199,6 +204,7 @@ def _check_records(con: duckdb.DuckDBPyConnection, report: ValidationReport, hea
     con.execute(f"""CREATE TABLE records AS SELECT line_no, line FROM lines
                     WHERE line_no > 4 AND line_no < {total}""")
     last = con.execute(f"SELECT line FROM lines WHERE line_no = {total}").fetchone()
+    con.execute("DROP TABLE lines")
     if last is None or last[0] != f"</{ROOT}>":
         report.add(Finding("STRUCTURE", None, None, f"the last line must close <{ROOT}>", total))
     report.records = con.execute("SELECT count(*) FROM records").fetchone()[0]
@@ -274,6 +280,7 @@ def _check_segments(con: duckdb.DuckDBPyConnection, report: ValidationReport, co
         parsed += [f"seg_{x} IS NOT NULL AS has_{x}", f"regexp_full_match(seg_{x}, '{pattern}') AS layout_{x}",
                    f"regexp_extract(seg_{x}, '{pattern}', {names}) AS ext_{x}"]  # fmt: skip
     con.execute(f"CREATE TABLE parsed AS SELECT {', '.join(parsed)} FROM segments")
+    con.execute("DROP TABLE segments")
     for s in SEGMENTS:
         x = s.code.lower()
         _findings(con, report, "STRUCTURE", s.tag, "unknown elements, or elements out of the layout's order",
@@ -285,6 +292,7 @@ def _check_segments(con: duckdb.DuckDBPyConnection, report: ValidationReport, co
             f"{_unescape_sql(f'ext_{x}.{e.name.lower()}')} AS {x}_{e.name.lower()}" for e in s.elements
         ]
     con.execute(f"CREATE TABLE raw_fields AS SELECT {', '.join(columns)} FROM parsed")
+    con.execute("DROP TABLE parsed")
     typed = ["line_no", "acct_code"] + [f"has_{s.code.lower()}" for s in SEGMENTS]
     for s in SEGMENTS:
         x = s.code.lower()
@@ -316,6 +324,7 @@ def _check_segments(con: duckdb.DuckDBPyConnection, report: ValidationReport, co
                     SELECT line_no, acct_code FROM raw_fields WHERE {col} IS NOT NULL AND NOT ({valid})""",
                 )
     con.execute(f"CREATE TABLE f AS SELECT {', '.join(typed)} FROM raw_fields")
+    con.execute("DROP TABLE raw_fields")
     for rule, element, message, violation in _rules(day):
         _findings(con, report, rule, element, message, f"SELECT line_no, acct_code FROM f WHERE {violation}")
     if report.record_type == ACCOUNT:
