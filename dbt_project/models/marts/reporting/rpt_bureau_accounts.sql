@@ -258,7 +258,7 @@ final as (
         {{ period_end_sql }} as business_date,
         rated.account_id,
         customer_id,
-        rated.person_id,
+        cast(rated.person_id as varchar) as person_id,
         joint_customer_id,
         days_past_due,
 
@@ -282,19 +282,19 @@ final as (
             else 0
         end as bigint) as scheduled_monthly_payment_amount,
         cast(floor(greatest(coalesce(paid_in_period, 0), 0)) as bigint) as actual_payment_amount,
-        metro2_status as account_status,
+        cast(metro2_status as varchar) as account_status,
         cast(payment_rating as varchar) as payment_rating,
         -- most recent first: the previous period's status, then its profile shifted by one; an account's
         -- first period: the month before as its first snapshot shows it when the account existed before
         -- the period, B (no history) for the months before that and for a new account
-        case
+        cast(case
             when has_previous
                 then {{ metro2_history_char('previous_status', 'previous_balance') }}
                     || left(coalesce(previous_profile, '{{ "B" * 24 }}'), 23)
             when in_first_snapshot and open_date < {{ period_start_sql }}
                 then first_snapshot_history_char || '{{ "B" * 23 }}'
             else '{{ "B" * 24 }}'
-        end as payment_history_profile,
+        end as varchar) as payment_history_profile,
         cast(null as varchar) as special_comment,
         cast(case
             when dispute_flag then 'XB'

@@ -45,7 +45,7 @@ final as (
         base.period_end,
         base.account_id,
         base.joint_customer_id,
-        coalesce(customer_person.person_id, 'P' || base.joint_customer_id) as joint_person_id,
+        cast(coalesce(customer_person.person_id, 'P' || base.joint_customer_id) as varchar) as joint_person_id,
         base.consumer_account_number,
         cast(1 as integer) as ordinal,
         consumers.surname,
