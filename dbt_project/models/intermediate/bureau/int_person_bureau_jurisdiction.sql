@@ -5,7 +5,7 @@
     The identity is the person's merge key (int_customers_cleaned.identity_key: id_type:id_number of a valid
     number, equal on every record of a person). The address is the person's reported one, chosen as
     dim_customer_pii chooses its address block (the most recently updated record with an address; ties: the
-    larger customer_id) - tests/reporting/test_bureau_jurisdiction.py holds the two to each other. A US
+    larger customer_id) - tests/reporting/test_bureau_simulated_book.py holds the two to each other. A US
     address is a US state / territory code with a 5- or 9-digit ZIP code: Chinese province codes SC and SD
     are also US states, but a Chinese postcode has 6 digits. -#}
 
