@@ -18,10 +18,7 @@ with
 
 previous_date as (
 
-    select max(business_date) as business_date
-    from {{ this }}
-    where business_date < {{ business_date_literal() }}
-        and business_date >= cast({{ dbt.dateadd('day', -31, business_date_literal()) }} as date)
+    select ({{ previous_business_date(this) }}) as business_date
 
 ),
 
@@ -88,11 +85,7 @@ disputes as (
 
     select
         *,
-        sum(case when is_disputed then 0 else 1 end) over (
-            partition by account_id
-            order by business_date
-            rows between unbounded preceding and current row
-        ) as dispute_number
+        {{ run_number('is_disputed') }} as dispute_number
 
     from stacked
 
@@ -102,11 +95,7 @@ dated as (
 
     select
         *,
-        min(received_on) over (
-            partition by account_id, dispute_number
-            order by business_date
-            rows between unbounded preceding and current row
-        ) as first_received_on
+        {{ run_start('received_on', 'dispute_number') }} as first_received_on
 
     from disputes
 
