@@ -28,6 +28,7 @@ import duckdb
 
 from creditwh.config import Settings
 from creditwh.errors import PipelineError
+from creditwh.reporting.feedback.corrections import reopen_metro2
 from creditwh.reporting.metro2.reporter import BureauReporter
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, identification_nu
         SELECT account_id, row_hash FROM {PUBLISHED} WHERE period_end = $p
         QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY publication_sequence DESC) = 1""",
                 {"p": period_end})  # fmt: skip
+    reopen_metro2(con, period_end, "bureau_delivered")  # records the bureau rejected count as changed
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {OUT} AS
         SELECT c.* REPLACE (CASE WHEN d.account_id IS NULL THEN 0 ELSE 1 END AS correction_indicator)
         FROM bureau_current c LEFT JOIN bureau_delivered d USING (account_id)
@@ -179,6 +181,21 @@ def previous_files(con: duckdb.DuckDBPyConnection, settings: Settings, period_en
 
 
 def publish_period(
+    con: duckdb.DuckDBPyConnection, settings: Settings, period_end: dt.date, reporter: BureauReporter
+) -> dict:
+    """Publish `period_end` (_publish_period). Records a bureau rejected in an earlier period's files
+    (creditwh.reporting.feedback) go out first, as that period's correction: the next publication of the
+    bureau carries them whatever period it is run for."""
+    from creditwh.reporting.feedback.corrections import periods_to_correct
+
+    earlier = [
+        _publish_period(con, settings, p, reporter) for p in periods_to_correct(con, "METRO2", period_end)
+    ]
+    summary = _publish_period(con, settings, period_end, reporter)
+    return {**summary, "feedback_corrections": earlier} if earlier else summary
+
+
+def _publish_period(
     con: duckdb.DuckDBPyConnection, settings: Settings, period_end: dt.date, reporter: BureauReporter
 ) -> dict:
     """Write, validate and publish the file of `period_end` (or its correction) to outbox/metro2/<period_end>/:

@@ -28,6 +28,7 @@ import duckdb
 
 from creditwh.config import Settings
 from creditwh.errors import PipelineError
+from creditwh.reporting.feedback.corrections import reopen_pboc
 from creditwh.reporting.pboc.reporter import PbocReporter
 from creditwh.reporting.pboc.spec import (
     ACCOUNT,
@@ -112,6 +113,7 @@ def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, reporter: PbocRep
         QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY publication_sequence DESC) = 1""",
         params,
     )
+    reopen_pboc(con, period_end, "pboc_delivered", _CODES)  # records the PBOC rejected are sent again
     changed = " OR ".join(f"c.hash_{x} IS DISTINCT FROM d.hash_{x}" for x in _CODES)
     # accounts leaving the period that keep a standing record of another period (213, else 214)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {OUT} AS
@@ -211,6 +213,21 @@ def previous_file(con: duckdb.DuckDBPyConnection, settings: Settings, period_end
 
 
 def publish_period(
+    con: duckdb.DuckDBPyConnection, settings: Settings, period_end: dt.date, reporter: PbocReporter
+) -> dict:
+    """Publish `period_end` (_publish_period). Records a bureau rejected in an earlier period's files
+    (creditwh.reporting.feedback) go out first, as that period's correction: the next publication of the
+    bureau carries them whatever period it is run for."""
+    from creditwh.reporting.feedback.corrections import periods_to_correct
+
+    earlier = [
+        _publish_period(con, settings, p, reporter) for p in periods_to_correct(con, "PBOC", period_end)
+    ]
+    summary = _publish_period(con, settings, period_end, reporter)
+    return {**summary, "feedback_corrections": earlier} if earlier else summary
+
+
+def _publish_period(
     con: duckdb.DuckDBPyConnection, settings: Settings, period_end: dt.date, reporter: PbocReporter
 ) -> dict:
     """Write, validate and publish the PBOC file of `period_end` (or its correction files) to
