@@ -29,10 +29,7 @@ with
 
 previous_date as (
 
-    select max(business_date) as business_date
-    from {{ this }}
-    where business_date < {{ business_date_literal() }}
-        and business_date >= cast({{ dbt.dateadd('day', -31, business_date_literal()) }} as date)
+    select ({{ previous_business_date(this) }}) as business_date
 
 ),
 
@@ -114,11 +111,7 @@ delinquencies as (
 
     select
         *,
-        sum(case when is_delinquent then 0 else 1 end) over (
-            partition by account_id
-            order by business_date
-            rows between unbounded preceding and current row
-        ) as delinquency_number
+        {{ run_number('is_delinquent') }} as delinquency_number
 
     from stacked
 
@@ -128,11 +121,7 @@ dated as (
 
     select
         *,
-        min(first_delinquency_candidate) over (
-            partition by account_id, delinquency_number
-            order by business_date
-            rows between unbounded preceding and current row
-        ) as date_first_delinquency
+        {{ run_start('first_delinquency_candidate', 'delinquency_number') }} as date_first_delinquency
 
     from delinquencies
 
