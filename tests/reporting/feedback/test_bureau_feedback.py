@@ -249,6 +249,8 @@ def test_bad_feedback_files_are_refused_naming_file_line_and_rule(settings, tmp_
     with _con(settings) as con:  # nothing was loaded, nothing kept
         assert not table_exists(con, "raw.bureau_feedback_rejections")
     assert not (settings.data_dir / "feedback").exists()
+    with pytest.raises(FeedbackRejected, match="rule 'missing' failed"):
+        load_feedback(settings, tmp_path / "never_sent.jsonl")
     assert _load_cli(tmp_path / "unknown_bureau.jsonl") == 2  # the CLI: one line naming the rule, exit 2
 
 

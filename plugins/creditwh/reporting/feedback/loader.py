@@ -23,7 +23,14 @@ import duckdb
 
 from creditwh.checksums import sha256_file
 from creditwh.config import Settings
-from creditwh.reporting.feedback.parser import ROWS, check_lines, check_rows, read_header
+from creditwh.reporting.feedback.parser import (
+    ROWS,
+    FeedbackRejected,
+    Finding,
+    check_lines,
+    check_rows,
+    read_header,
+)
 from creditwh.reporting.feedback.spec import FILES, REJECTIONS
 
 log = logging.getLogger(__name__)
@@ -64,6 +71,8 @@ def load_feedback(settings: Settings, path: Path | str) -> dict:
     """Validate `path` against the outbox and the publication state, keep it, and replace the feedback rows
     of its submitted file. Raises FeedbackRejected (nothing loaded) naming file, line and rule."""
     path = Path(path)
+    if not path.is_file():
+        raise FeedbackRejected(path, [Finding(None, "missing", "no such file")])
     con = duckdb.connect(str(settings.warehouse_path))
     try:
         check_lines(con, path)

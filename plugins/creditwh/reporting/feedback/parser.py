@@ -5,6 +5,7 @@ loaded unless every rule passes; the error names the file, the line and the rule
 MAX_REPORTED of them, and how many there were).
 
 Rules:
+  missing                the file does not exist
   encoding               the file is not UTF-8 text
   empty                  no line at all
   not_json               a line is not one JSON object
