@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from creditwh.simulate.customers import CN, PASSPORT, SSN, CustomerBook, IdIssuer
 
-from tests.simulate.test_customers import _all_customers
+from .test_customers import _all_customers
 
 
 def test_a_crowded_region_and_birth_date_gets_every_sequence_once_then_refuses():
