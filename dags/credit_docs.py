@@ -13,17 +13,20 @@ import datetime as dt
 from airflow.sdk import dag, task
 from creditwh.alerts import on_failure_callback
 from creditwh.config import settings
-from creditwh.pipeline.policy import WAREHOUSE_POOL
+from creditwh.pipeline.daily import FIRST_BUSINESS_DATE
+from creditwh.pipeline.policy import RETRY_POLICY, WAREHOUSE_POOL
 from creditwh.serving.assets import SERVED
 
 
 @dag(
     dag_id="credit_docs",
     schedule=[SERVED],
-    start_date=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+    start_date=dt.datetime.combine(FIRST_BUSINESS_DATE, dt.time(), tzinfo=dt.UTC),
     catchup=False,
     max_active_runs=1,
-    default_args={"retries": 0, "on_failure_callback": on_failure_callback},
+    # the project's retry policy, as every task: transient errors (a warehouse held by a run) are retried
+    default_args={"retries": 1, "retry_delay": dt.timedelta(minutes=5), "retry_policy": RETRY_POLICY,
+                  "on_failure_callback": on_failure_callback},
     tags=["creditwh"],
 )
 def credit_docs():
