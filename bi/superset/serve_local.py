@@ -39,8 +39,9 @@ def main() -> int:
     for line in init_serving(target, os.environ["CREDITWH_SERVING_ADMIN_USER"]):
         print(line)
     with duckdb.connect(str(local.warehouse_path), read_only=True) as con:
+        # the dates whose marts gate passed: what may be served (a date a run left unfinished is not)
         accepted = [d for (d,) in con.execute(
-            "select business_date from raw.load_batches where status = 'accepted' order by business_date"
+            "select business_date from reporting.marts_passed_dates order by business_date"
         ).fetchall()]  # fmt: skip
     with psycopg.connect(target.conninfo()) as pg:
         exists = pg.execute("select to_regclass(%s)", [f"{META_SCHEMA}.publications"]).fetchone()[0]
