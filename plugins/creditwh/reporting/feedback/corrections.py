@@ -17,6 +17,7 @@ publishes their corrections first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import duckdb
 
@@ -44,6 +45,17 @@ def periods_to_correct(con: duckdb.DuckDBPyConnection, bureau: str, before: dt.d
     rows = con.execute(f"SELECT DISTINCT period_end FROM ({open_rejections_sql(bureau)}) WHERE period_end < ? "
                        "ORDER BY 1", [before]).fetchall()  # fmt: skip
     return [r[0] for r in rows]
+
+
+def with_feedback_corrections(
+    con: duckdb.DuckDBPyConnection, bureau: str, period_end: dt.date, publish: Callable[[dt.date], dict]
+) -> dict:
+    """`publish(period_end)`, after `publish` of every earlier period whose records the bureau rejected and
+    that no publication corrected yet: the next publication of a bureau carries them, whatever period it
+    is run for. Their summaries are under "feedback_corrections"."""
+    earlier = [publish(p) for p in periods_to_correct(con, bureau, period_end)]
+    summary = publish(period_end)
+    return {**summary, "feedback_corrections": earlier} if earlier else summary
 
 
 def reopen_metro2(con: duckdb.DuckDBPyConnection, period_end: dt.date, delivered: str) -> int:

@@ -215,16 +215,13 @@ def previous_file(con: duckdb.DuckDBPyConnection, settings: Settings, period_end
 def publish_period(
     con: duckdb.DuckDBPyConnection, settings: Settings, period_end: dt.date, reporter: PbocReporter
 ) -> dict:
-    """Publish `period_end` (_publish_period). Records a bureau rejected in an earlier period's files
-    (creditwh.reporting.feedback) go out first, as that period's correction: the next publication of the
-    bureau carries them whatever period it is run for."""
-    from creditwh.reporting.feedback.corrections import periods_to_correct
+    """Publish `period_end` (_publish_period), after the corrections of records the bureau rejected in
+    earlier periods' files (creditwh.reporting.feedback)."""
+    from creditwh.reporting.feedback.corrections import with_feedback_corrections
 
-    earlier = [
-        _publish_period(con, settings, p, reporter) for p in periods_to_correct(con, "PBOC", period_end)
-    ]
-    summary = _publish_period(con, settings, period_end, reporter)
-    return {**summary, "feedback_corrections": earlier} if earlier else summary
+    return with_feedback_corrections(
+        con, "PBOC", period_end, lambda period: _publish_period(con, settings, period, reporter)
+    )
 
 
 def _publish_period(
