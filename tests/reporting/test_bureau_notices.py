@@ -47,6 +47,12 @@ def test_notices_are_the_first_negative_records_and_are_published(extracts_data_
     from creditwh.quality.gate import GateResult
 
     warehouse = extracts_data_dir / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        # the small book's few US consumers are all current: one falls 35 days behind in February
+        con.execute("""update restricted.rpt_bureau_accounts set account_status = '71', days_past_due = 35,
+                       amount_past_due = 50 where period_end = ? and account_id = (
+                           select min(account_id) from restricted.rpt_bureau_accounts where period_end = ?)""",
+                    [PERIODS[1], PERIODS[1]])  # fmt: skip
     _build(
         warehouse, "int_person_bureau_jurisdiction", "rpt_pboc_card_accounts", "rpt_bureau_negative_notices"
     )
