@@ -106,8 +106,12 @@ def _looks_random(value: str) -> bool:
 
 
 def _placeholder(value: str) -> bool:
+    """Not a literal: a placeholder, a template or environment reference, a constant's name, an attribute
+    reference (self.x) or the type annotation str."""
     return (value.lower() in PLACEHOLDERS or value.startswith(("$", "{{", "%(", "<"))
-            or re.fullmatch(r"[A-Z_]+", value) is not None)  # fmt: skip
+            or re.fullmatch(r"[A-Z_]+", value) is not None
+            or re.fullmatch(r"[A-Za-z_]\w*(?:\.\w+)+", value) is not None
+            or value == "str")  # fmt: skip
 
 
 def scan_text(name: str, text: str) -> list[str]:
@@ -163,3 +167,9 @@ def test_the_scanner_finds_each_kind_of_secret_and_passes_placeholders(tmp_path)
     subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
     findings = scan_repository(tmp_path)
     assert {line.split(":")[0] for line in findings} == set(planted), findings
+
+
+def test_references_and_annotations_are_not_literals():
+    assert scan_text("a.py", "def f(password: str):\n    send(password=self.password)\n") == []
+    literal = "pass" + "word = 'hunter2-literal'\n"  # split: this file is scanned too
+    assert scan_text("a.py", literal) == ["a.py:1: password literal"]
