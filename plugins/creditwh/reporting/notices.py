@@ -14,7 +14,6 @@ import logging
 
 import duckdb
 
-from creditwh.checksums import sha256_file
 from creditwh.config import Settings
 
 log = logging.getLogger(__name__)
@@ -51,13 +50,12 @@ def publish_notices(con: duckdb.DuckDBPyConnection, settings: Settings, period_e
             + ".csv"
         )
         rows = write_csv(con, "notices_out", COLUMNS, pub.path(name), ORDER_BY)
-        digest, _ = sha256_file(pub.path(name))
-        if delivered and digest == _latest(delivered):
+        manifest = pub.add(name, records=rows, control_totals={b: int(n) for b, n in counts.items()},
+                           kind="correction" if delivered else "original", extra={"sequence": len(delivered)})  # fmt: skip
+        if delivered and manifest["sha256"] == _latest(delivered):
             con.execute("ROLLBACK")
             log.info("notices %s: already published, nothing changed", period_end)
             return {**summary, "status": "unchanged"}
-        pub.add(name, records=rows, control_totals={b: int(n) for b, n in counts.items()},
-                kind="correction" if delivered else "original", extra={"sequence": len(delivered)})  # fmt: skip
         pub.seal(con)
         con.execute("COMMIT")
         published = pub.deliver(con)
