@@ -78,14 +78,12 @@ def test_a_bi_reader_never_sees_half_a_day(served_run):
     assert len(days_seen) >= 3, sorted(map(sorted, days_seen))
 
 
-def test_a_bi_reader_waits_at_most_one_publication_and_never_holds_up_the_run(served_run):
+def test_a_bi_reader_never_waits_for_a_publication_and_never_holds_up_the_run(served_run):
     reader = served_run.reader
-    with connect(served_run.database, ADMIN) as pg:
-        (longest,) = pg.execute("select max(transaction_seconds) from serving.publications").fetchone()
-    # Its queries ran while publications committed and the run went on (every date succeeded, the reader
-    # holding a transaction open most of the time): none waited longer than one publication transaction.
-    assert reader.query_seconds and max(reader.query_seconds) <= longest + 0.5, (
-        max(reader.query_seconds),
-        longest,
-    )
+    # Its queries ran while publications committed, with lock_timeout 1 ms: a wait for any publication lock
+    # would have failed a query (LockNotAvailable, in errors) instead of only slowing it down.
+    assert reader.errors == []
+    assert reader.snapshots
+    # and the run went on while the reader held a transaction open most of the time
     assert served_run.states == ["success"] * len(served_run.dates)
+    assert served_run.rerun_states == ["success"]
