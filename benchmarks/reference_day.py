@@ -70,14 +70,16 @@ def verify(con: duckdb.DuckDBPyConnection, drop: Path, day: dt.date) -> dict:
     manifest = json.loads(next(drop.glob("manifest_*.json")).read_text())
     if manifest["business_date"] != day.isoformat():
         raise ValueError(f"{drop}: manifest is for {manifest['business_date']}")
-    for name, entry in manifest["files"].items():
+    for entry in manifest["files"].values():
         path = drop / entry["file"]
         if _sha256(path) != entry["sha256"]:
             raise ValueError(f"{path}: checksum")
         totals = entry["control_totals"]
         select = ", ".join(["count(*)"] + [f"sum({column})::varchar" for column in totals])
         row = con.execute(f"select {select} from read_parquet(?)", [str(path)]).fetchone()
-        if row[0] != entry["records"] or [Decimal(v) for v in row[1:]] != [Decimal(v) for v in totals.values()]:
+        if row[0] != entry["records"] or [Decimal(v) for v in row[1:]] != [
+            Decimal(v) for v in totals.values()
+        ]:
             raise ValueError(f"{path}: counts or control totals")
     return {name: entry["file"] for name, entry in manifest["files"].items()}
 
@@ -223,10 +225,16 @@ def run_day(con, landing: Path, out: Path, day: dt.date) -> dict[str, float]:
     timed("verify", lambda: files.update(verify(con, drop, day)))
     timed("load", lambda: load(con, drop, files, day))
     con.execute(ACCOUNT_CLASS)
-    previous = con.execute("select max(business_date) from account_class where business_date < ?", [day]).fetchone()[0]
+    previous = con.execute(
+        "select max(business_date) from account_class where business_date < ?", [day]
+    ).fetchone()[0]
     params = {"day": day, "previous": previous}
-    for stage, sql in (("classify", CLASSIFY), ("aging", AGING), ("transitions", TRANSITIONS),
-                       ("early_warn", EARLY_WARNING)):
+    for stage, sql in (
+        ("classify", CLASSIFY),
+        ("aging", AGING),
+        ("transitions", TRANSITIONS),
+        ("early_warn", EARLY_WARNING),
+    ):
         timed(stage, lambda sql=sql: _script(con, sql, params))
 
     def blacklist() -> None:
@@ -238,6 +246,7 @@ def run_day(con, landing: Path, out: Path, day: dt.date) -> dict[str, float]:
 
     timed("blacklist", blacklist)
     if _is_month_end(day):
+
         def bureau() -> None:
             target = out / "bureau" / day.isoformat()
             target.mkdir(parents=True, exist_ok=True)
@@ -274,8 +283,11 @@ def to_markdown(reference: dict[str, dict[str, float]], nightly: dict | None) ->
     pipeline = _pipeline_seconds(nightly) if nightly else {}
     lines = ["| date | stage | reference s | pipeline s | pipeline / reference |", "|---|---|---:|---:|---:|"]
     for day, seconds in reference.items():
-        stages = {name: sum(seconds.get(s, 0.0) for s in parts) for name, parts in REFERENCE_STAGES.items()
-                  if any(s in seconds for s in parts)}
+        stages = {
+            name: sum(seconds.get(s, 0.0) for s in parts)
+            for name, parts in REFERENCE_STAGES.items()
+            if any(s in seconds for s in parts)
+        }
         stages["whole day"] = sum(seconds.values())
         for stage, ref in stages.items():
             pipe = pipeline.get(day, {}).get(stage)
@@ -286,7 +298,9 @@ def to_markdown(reference: dict[str, dict[str, float]], nightly: dict | None) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", type=Path, required=True, help="holds landing/ (the simulated drops)")
     parser.add_argument("--out", type=Path, help="default: <data dir>/reference")
     parser.add_argument("--nightly-json", type=Path, help="benchmarks/nightly.py's JSON for the same drops")
@@ -294,7 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     landing = args.data_dir / "landing"
     out = args.out or args.data_dir / "reference"
     out.mkdir(parents=True, exist_ok=True)
-    days = sorted(dt.date.fromisoformat(p.name) for p in landing.iterdir() if p.is_dir() and p.name[:2] == "20")
+    days = sorted(
+        dt.date.fromisoformat(p.name) for p in landing.iterdir() if p.is_dir() and p.name[:2] == "20"
+    )
     if not days:
         print(f"no drops under {landing}", file=sys.stderr)
         return 1
@@ -304,13 +320,25 @@ def main(argv: list[str] | None = None) -> int:
     reference: dict[str, dict[str, float]] = {}
     for day in days:
         reference[day.isoformat()] = run_day(con, landing, out, day)
-        print(f"{day}: {sum(reference[day.isoformat()].values()):.2f} s {reference[day.isoformat()]}", flush=True)
+        print(
+            f"{day}: {sum(reference[day.isoformat()].values()):.2f} s {reference[day.isoformat()]}",
+            flush=True,
+        )
     con.close()
     nightly = json.loads(args.nightly_json.read_text()) if args.nightly_json else None
     print(to_markdown(reference, nightly))
-    (out / "reference.json").write_text(json.dumps(
-        {"data_dir": str(args.data_dir), "cpus": os.cpu_count(), "load_average": os.getloadavg(),
-         "seconds": reference}, indent=2) + "\n")
+    (out / "reference.json").write_text(
+        json.dumps(
+            {
+                "data_dir": str(args.data_dir),
+                "cpus": os.cpu_count(),
+                "load_average": os.getloadavg(),
+                "seconds": reference,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     return 0
 
 
