@@ -48,7 +48,6 @@ newline is cut, and the file is renamed into place.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -59,6 +58,7 @@ from pathlib import Path
 
 import duckdb
 
+from creditwh.checksums import sha256_file
 from creditwh.reporting.metro2.spec import (
     ALLOWED_CHARS_REGEX,
     ALLOWED_NAME_CHARS_REGEX,
@@ -399,7 +399,7 @@ def write_metro2(
         con.execute(f"""COPY (SELECT {bdw} AS line FROM ({lines}) ORDER BY seq)
                         TO '{tmp_sql}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '')""")
         _drop_final_newline(tmp_path)
-        digest, size = _sha256(tmp_path)
+        digest, size = sha256_file(tmp_path)
         os.replace(tmp_path, out_path)
         j1_total = trailer["total_consumer_segments_j1"]
         return Metro2WriteResult(
@@ -430,13 +430,3 @@ def _drop_final_newline(path: Path) -> None:
         fh.truncate(end - 1)
         fh.flush()
         os.fsync(fh.fileno())
-
-
-def _sha256(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
