@@ -46,6 +46,15 @@ def _fix_manifest(drop_dir, day, dataset, **changes) -> None:
     path.write_text(json.dumps(manifest))
 
 
+def _tamper_day2_accounts(s, sql_select: str):
+    """Rewrite DAY2's accounts file from a query over itself, its manifest agreeing with the new checksum;
+    returns the file's path."""
+    path = s.drop_dir(DAY2) / ACCOUNTS.file_name(DAY2)
+    _rewrite(path, sql_select)
+    _fix_manifest(s.drop_dir(DAY2), DAY2, ACCOUNTS)
+    return path
+
+
 @pytest.fixture
 def loaded_day1(data_dir):
     s = settings()
@@ -86,9 +95,7 @@ def test_checksum_mismatch(loaded_day1):
 
 def test_record_count_mismatch(loaded_day1):
     s, before = loaded_day1
-    path = s.drop_dir(DAY2) / ACCOUNTS.file_name(DAY2)
-    _rewrite(path, "select * from {src} limit (select count(*) - 1 from {src})")
-    _fix_manifest(s.drop_dir(DAY2), DAY2, ACCOUNTS)
+    path = _tamper_day2_accounts(s, "select * from {src} limit (select count(*) - 1 from {src})")
     _assert_rejected(s, before, "record_count", path.name)
 
 
@@ -104,13 +111,11 @@ def test_control_total_mismatch(loaded_day1):
 
 def test_file_stamped_with_another_business_date(loaded_day1):
     s, before = loaded_day1
-    path = s.drop_dir(DAY2) / ACCOUNTS.file_name(DAY2)
-    _rewrite(
-        path,
+    path = _tamper_day2_accounts(
+        s,
         "select * replace (case when row_number() over () = 3 then business_date - 1 else business_date end "
         "as business_date) from {src}",
     )
-    _fix_manifest(s.drop_dir(DAY2), DAY2, ACCOUNTS)
     err = _assert_rejected(s, before, "business_date", path.name, row=3)
     assert str(DAY1) in str(err)
 
@@ -121,22 +126,18 @@ def test_file_stamped_with_another_business_date(loaded_day1):
 )
 def test_missing_or_extra_columns(loaded_day1, change, expected):
     s, before = loaded_day1
-    path = s.drop_dir(DAY2) / ACCOUNTS.file_name(DAY2)
-    _rewrite(path, change)
-    _fix_manifest(s.drop_dir(DAY2), DAY2, ACCOUNTS)
+    path = _tamper_day2_accounts(s, change)
     err = _assert_rejected(s, before, "columns", path.name)
     assert expected in str(err)
 
 
 def test_money_delivered_as_text(loaded_day1):
     s, before = loaded_day1
-    path = s.drop_dir(DAY2) / ACCOUNTS.file_name(DAY2)
-    _rewrite(
-        path,
+    path = _tamper_day2_accounts(
+        s,
         "select * replace (case when row_number() over () = 5 then 'twelve' else credit_limit::varchar end "
         "as credit_limit) from {src}",
     )
-    _fix_manifest(s.drop_dir(DAY2), DAY2, ACCOUNTS)
     err = _assert_rejected(s, before, "column_type", path.name)
     assert "column credit_limit: found VARCHAR, expected DECIMAL(18,2)" in str(err)
 
