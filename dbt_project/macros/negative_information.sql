@@ -10,3 +10,32 @@
 {% macro is_negative_pboc(rpy_status) -%}
     ({{ rpy_status }} in ('1', '2', '3', '4', '5', '6', '7', 'B'))
 {%- endmacro %}
+
+{#- How long negative information stays on file (征信业管理条例 §16): 5 years from the day the negative
+    behaviour or event ended (the account brought current, paid off, settled or sold), then it is deleted.
+    The one home of the PBOC period: int_account_delinquency_episodes dates each end, rpt_bureau_purges
+    deletes what reaches it. -#}
+{% macro pboc_negative_retention_years() -%}
+    {{ return(5) }}
+{%- endmacro %}
+
+{#- The day negative information about a delinquency that ended on `ended_on` must be gone from the PBOC. -#}
+{% macro pboc_purge_due(ended_on) -%}
+    cast({{ dbt.dateadd('year', pboc_negative_retention_years(), ended_on) }} as date)
+{%- endmacro %}
+
+{#- FCRA §605(a)(4), (c): an account's delinquency may be reported by a consumer reporting agency for 7 years
+    counted from 180 days after the delinquency began (Metro 2's Date of First Delinquency). The agency purges
+    it; the furnisher's part is to keep the DOFD it reported (never re-age it) - docs/metro2.md §6. -#}
+{% macro metro2_obsolete_on(date_first_delinquency) -%}
+    cast({{ dbt.dateadd('year', 7, dbt.dateadd('day', 180, date_first_delinquency)) }} as date)
+{%- endmacro %}
+
+{#- An account-day closed for fraud: it left OPEN (closed, charged off, sold) with its fraud flag set or for
+    the reason FRAUD; an open account whose flag is set is under investigation, not yet closed for fraud. The
+    condition of Metro 2's DF status (macro metro2_account_status) and of the PBOC's whole-account deletion
+    (214, rpt_bureau_purges; rpt_pboc_card_accounts no longer reports the account). -#}
+{% macro closed_for_fraud(account_status, fraud_flag, status_reason) -%}
+    ({{ account_status }} <> 'OPEN'
+        and (coalesce({{ fraud_flag }}, false) or coalesce({{ status_reason }} = 'FRAUD', false)))
+{%- endmacro %}

@@ -17,7 +17,7 @@ N_DAYS = 59  # through 2026-02-28
 BUILD_DATES = [dt.date(2026, 1, 30), dt.date(2026, 1, 31), dt.date(2026, 2, 26), dt.date(2026, 2, 27),
                dt.date(2026, 2, 28)]  # fmt: skip
 SELECT = ["+rpt_bureau_accounts", "+rpt_bureau_j1", "+rpt_blacklist_candidates", "+dim_customer",
-          "+rpt_pboc_card_accounts"]
+          "+rpt_pboc_card_accounts", "+rpt_bureau_purges"]
 TEST_KEY = "test-only-dummy-key-for-the-extracts-tests"  # >= 32 bytes: shorter keys are refused
 
 _ARTIFACTS = Path(tempfile.mkdtemp(prefix="creditwh-extracts-dbt-"))

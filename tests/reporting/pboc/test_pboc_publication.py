@@ -29,13 +29,18 @@ def test_model_reports_every_resident_id_account_of_the_month_end_and_the_month_
                 with persons as (select person_id from restricted.dim_customer_pii
                                  where id_type = 'CN_RESIDENT_ID' and id_number_is_valid
                                    and not coalesce(has_identity_conflict, false)),
-                     month_end as (select account_id, person_id from marts.fct_account_daily where business_date = $p),
-                     closed as (select distinct account_id, person_id from marts.fct_account_daily
+                     month_end as (select account_id, person_id, fraud from (
+                                    select *, account_status <> 'OPEN' and (fraud_flag or status_reason = 'FRAUD')
+                                              as fraud from marts.fct_account_daily) where business_date = $p),
+                     closed as (select account_id, person_id, fraud from (
+                                    select *, account_status <> 'OPEN' and (fraud_flag or status_reason = 'FRAUD')
+                                              as fraud from marts.fct_account_daily)
                                 where business_date between cast(date_trunc('month', $p::date) as date) and $p
                                   and account_status in ('CLOSED', 'TRANSFERRED')
-                                  and account_id not in (select account_id from month_end))
+                                  and account_id not in (select account_id from month_end)
+                                qualify row_number() over (partition by account_id order by business_date desc) = 1)
                 select account_id from (select * from month_end union all select * from closed)
-                where person_id in (select person_id from persons) order by 1""",
+                where person_id in (select person_id from persons) and not coalesce(fraud, false) order by 1""",
                 {"p": period_end},
             ).fetchall()
             reported = con.execute("select account_id from restricted.rpt_pboc_card_accounts where period_end = ?"

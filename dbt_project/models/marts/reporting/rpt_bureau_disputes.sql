@@ -1,10 +1,10 @@
 {{ config(unique_key='business_date') }}
 
-{#- The consumer disputes open on the run's date, with the legal clock of each: the bureau of the holder's
-    jurisdiction must be told the account is disputed (Metro 2 compliance condition XB; the PBOC record's
-    dispute mark), and the dispute answered within var bureau_dispute_answer_days (default 20) days of
-    receipt (征信业管理条例 §25) - a dispute open past that date is overdue and reported as such by the
-    daily run. -#}
+{#- The consumer disputes open on the run's date, with the legal clock of each: a Metro 2 record says the
+    account is disputed (compliance condition XB); the PBOC marks its record itself (异议标注, 征信业管理条例
+    §25) and the data provider checks and corrects - 212 / 214, docs/pboc.md §7 - within var
+    bureau_dispute_answer_days (default 20) days of receipt. A dispute open past that date is overdue and
+    reported as such by the daily run. -#}
 
 {%- set answer_days = var('bureau_dispute_answer_days', 20) | int %}
 

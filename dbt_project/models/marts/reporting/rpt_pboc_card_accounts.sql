@@ -52,19 +52,24 @@ closed_in_period as (
 
 ),
 
+-- an account closed for confirmed fraud is not the consumer's debt: deleted whole (214, rpt_bureau_purges),
+-- never reported again
 accounts as (
 
-    select
-        *,
-        false as closed_before_period_end
-    from month_end_accounts
+    select * from (
+        select
+            *,
+            false as closed_before_period_end
+        from month_end_accounts
 
-    union all
+        union all
 
-    select
-        *,
-        true as closed_before_period_end
-    from closed_in_period
+        select
+            *,
+            true as closed_before_period_end
+        from closed_in_period
+    ) as reported
+    where not {{ closed_for_fraud('account_status', 'fraud_flag', 'status_reason') }}
 
 ),
 

@@ -13,6 +13,12 @@ restated period goes out as correction n, one file per record type (pboc_r2_<YYY
 * 214 整笔删除: an account that must leave the period and has no record in any other period;
 * 210: accounts new to the period.
 
+Deletions the period itself owes (restricted.rpt_bureau_purges, docs/pboc.md §6) go out with its
+publication, original or correction: 213 for negative history 5 years after the delinquency ended (the
+episode's H / J segments over the periods reported), 214 for an account closed for confirmed fraud. Each is
+sent once: reporting.pboc_deletions_published keeps what was sent, and only what the PBOC holds is deleted
+(a period of the account submitted and standing, for a 213; any, for a 214).
+
 publish_period(con, settings, period_end, reporter) -> dict   the whole publication, in one transaction
 stage(con, period_end, reporter) -> PbocChanges                 the accounts to act on, in temp table OUT
 """
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +42,7 @@ from creditwh.reporting.pboc.spec import (
     ACCOUNT_DELETE,
     BASE,
     CORRECTION,
+    RECORD_TAG,
     SEGMENT_BY_CODE,
     SEGMENT_DELETE,
     SEGMENTS,
@@ -46,7 +54,10 @@ log = logging.getLogger(__name__)
 EXTRACT = "pboc"
 MODEL = "restricted.rpt_pboc_card_accounts"
 PUBLISHED = "reporting.pboc_published"
+PURGES = "restricted.rpt_bureau_purges"
+DELETIONS = "reporting.pboc_deletions_published"  # the purges sent (213 negative history, 214 fraud)
 OUT = "pboc_out"  # temp table: the accounts this publication acts on
+DUE = "pboc_due_deletions"  # temp table: the period's purges not yet sent
 RECORD_TYPES = (ACCOUNT, CORRECTION, SEGMENT_DELETE, ACCOUNT_DELETE)
 _CODES = [s.code.lower() for s in SEGMENTS]  # b, c, h, j
 
@@ -78,6 +89,10 @@ def ensure_state_tables(con: duckdb.DuckDBPyConnection) -> None:
         acct_code VARCHAR NOT NULL, present BOOLEAN NOT NULL, record_types VARCHAR NOT NULL,
         hash_b VARCHAR, hash_c VARCHAR, hash_h VARCHAR, hash_j VARCHAR,
         PRIMARY KEY (period_end, publication_sequence, account_id))""")
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {DELETIONS} (
+        period_end DATE NOT NULL, publication_sequence INTEGER NOT NULL, account_id VARCHAR NOT NULL,
+        acct_code VARCHAR NOT NULL, reason VARCHAR NOT NULL, record_type VARCHAR NOT NULL,
+        del_sgmt_code VARCHAR, del_start_date DATE, del_end_date DATE)""")
 
 
 def _segments_sql() -> str:
@@ -114,6 +129,12 @@ def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, reporter: PbocRep
         params,
     )
     reopen_pboc(con, period_end, "pboc_delivered", _CODES)  # records the PBOC rejected are sent again
+    # what was deleted for good (a 213 of old negative history covering this period, a 214) is never sent again,
+    # not even by a restatement of the period
+    for table in ("pboc_current", "pboc_delivered"):
+        con.execute(f"""DELETE FROM {table} WHERE account_id IN (
+            SELECT account_id FROM {DELETIONS} WHERE record_type = '{ACCOUNT_DELETE}'
+               OR (record_type = '{SEGMENT_DELETE}' AND $p BETWEEN del_start_date AND del_end_date))""", params)  # fmt: skip
     changed = " OR ".join(f"c.hash_{x} IS DISTINCT FROM d.hash_{x}" for x in _CODES)
     # accounts leaving the period that keep a standing record of another period (213, else 214)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {OUT} AS
@@ -135,6 +156,7 @@ def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, reporter: PbocRep
             WHERE present)
         SELECT actions.*, elsewhere.account_id IS NOT NULL AS has_other_periods
         FROM actions LEFT JOIN elsewhere USING (account_id)""", params)  # fmt: skip
+    _stage_due_deletions(con, period_end)
     if not rows and not sequence:
         (days,) = con.execute(
             "SELECT count(*) FROM marts.fct_account_daily WHERE business_date = $p", params
@@ -144,6 +166,27 @@ def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, reporter: PbocRep
     records = {t: con.execute(f"SELECT count(*) FROM ({records_sql(t, period_end)})").fetchone()[0]
                for t in RECORD_TYPES}  # fmt: skip
     return PbocChanges(period_end, int(sequence), int(rows), {t: int(n) for t, n in records.items()})
+
+
+def _stage_due_deletions(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> None:
+    """The period's purges (PURGES) not sent yet, of records the PBOC holds, into temp table DUE."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {DUE} AS
+        WITH standing AS (
+            SELECT account_id, period_end, present FROM {PUBLISHED}
+            QUALIFY row_number() OVER (PARTITION BY account_id, period_end ORDER BY publication_sequence DESC) = 1)
+        SELECT u.account_id, u.acct_code, u.reason, u.record_type, u.del_sgmt_code, u.del_start_date,
+               u.del_end_date
+        FROM {PURGES} u
+        WHERE u.period_end = $p AND u.bureau = 'PBOC'
+          AND NOT EXISTS (SELECT 1 FROM {DELETIONS} d
+                          WHERE d.account_id = u.account_id AND d.record_type = u.record_type
+                            AND d.del_sgmt_code IS NOT DISTINCT FROM u.del_sgmt_code
+                            AND d.del_start_date IS NOT DISTINCT FROM u.del_start_date)
+          AND EXISTS (SELECT 1 FROM standing s
+                      WHERE s.account_id = u.account_id AND s.present
+                        AND (u.record_type = '{ACCOUNT_DELETE}'
+                             OR s.period_end BETWEEN u.del_start_date AND u.del_end_date))""",
+                {"p": period_end})  # fmt: skip
 
 
 def records_sql(record_type: str, period_end: dt.date) -> str:
@@ -173,10 +216,20 @@ def records_sql(record_type: str, period_end: dt.date) -> str:
             WHERE action = 'CHANGE' AND seg_j IS NULL AND old_hash_j IS NOT NULL
             UNION ALL SELECT acct_code, 'H' FROM {OUT} WHERE action = 'REMOVE' AND has_other_periods
             UNION ALL SELECT acct_code, 'J' FROM {OUT}
-            WHERE action = 'REMOVE' AND has_other_periods AND old_hash_j IS NOT NULL)"""
+            WHERE action = 'REMOVE' AND has_other_periods AND old_hash_j IS NOT NULL)
+        WHERE acct_code NOT IN (SELECT acct_code FROM {DUE} WHERE record_type = '{ACCOUNT_DELETE}')
+        UNION ALL
+        SELECT acct_code || '|' || del_sgmt_code || '|' || del_start_date AS sort_key,
+               '<InAcctDel><InfRecType>213</InfRecType><DelRecCode>' || acct_code || '</DelRecCode><DelSgmtCode>'
+               || del_sgmt_code || '</DelSgmtCode><DelStartDate>' || del_start_date || '</DelStartDate><DelEndDate>'
+               || del_end_date || '</DelEndDate></InAcctDel>' AS rec
+        FROM {DUE} WHERE record_type = '{SEGMENT_DELETE}'"""
     if record_type == ACCOUNT_DELETE:
         return (f"SELECT acct_code AS sort_key, '<InAcctEntDel><InfRecType>214</InfRecType>' || {code} "
-                f"|| '</InAcctEntDel>' AS rec FROM {OUT} WHERE action = 'REMOVE' AND NOT has_other_periods")  # fmt: skip
+                f"|| '</InAcctEntDel>' AS rec FROM {OUT} WHERE action = 'REMOVE' AND NOT has_other_periods "
+                f"AND acct_code NOT IN (SELECT acct_code FROM {DUE} WHERE record_type = '{ACCOUNT_DELETE}') "
+                f"UNION ALL SELECT acct_code, '<InAcctEntDel><InfRecType>214</InfRecType>' || {code} "
+                f"|| '</InAcctEntDel>' FROM {DUE} WHERE record_type = '{ACCOUNT_DELETE}'")  # fmt: skip
     raise ValueError(f"unknown record type {record_type}")
 
 
@@ -188,6 +241,8 @@ def record(con: duckdb.DuckDBPyConnection, changes: PbocChanges) -> None:
                            ELSE CASE WHEN has_other_periods THEN '213' ELSE '214' END END,
                {", ".join(f"hash_{x}" for x in _CODES)}
         FROM {OUT}""", {"p": changes.period_end, "seq": changes.sequence})  # fmt: skip
+    con.execute(f"INSERT INTO {DELETIONS} SELECT $p, $seq, * FROM {DUE}",
+                {"p": changes.period_end, "seq": changes.sequence})  # fmt: skip
 
 
 def control_totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -210,6 +265,23 @@ def previous_file(con: duckdb.DuckDBPyConnection, settings: Settings, period_end
         return None
     path = outbox_dir(settings, EXTRACT, row[0]) / file_name(row[0])
     return path if path.exists() else None
+
+
+def _without_deleted(con: duckdb.DuckDBPyConnection, previous: Path, scratch: Path) -> Path:
+    """The previous period's file as the PBOC holds it after this publication: without the accounts its 214s
+    delete whole (fraud), which the continuity check (X_VANISHED) must not expect in this period's file. The
+    previous file itself when nothing is deleted."""
+    deleted = {code for (code,) in con.execute(
+        f"SELECT acct_code FROM {DUE} WHERE record_type = '{ACCOUNT_DELETE}'").fetchall()}  # fmt: skip
+    if not deleted:
+        return previous
+    kept = scratch / previous.name
+    with open(previous, encoding="utf-8") as src, open(kept, "w", encoding="utf-8") as out:
+        for line in src:  # one record per line (writer.py); the header and other lines are kept
+            code = line.partition("<AcctCode>")[2].partition("</AcctCode>")[0]
+            if not (line.startswith(f"<{RECORD_TAG[ACCOUNT]}>") and code in deleted):
+                out.write(line)
+    return kept
 
 
 def publish_period(
@@ -247,7 +319,11 @@ def _publish_period(
         log.info("pboc %s: %s, nothing to send", period_end, status)
         return {**summary, "status": status, "records": {}, "files": []}
     previous = previous_file(con, settings, period_end)
-    with Publication(settings, EXTRACT, period_end) as pub:
+    with (
+        tempfile.TemporaryDirectory(prefix="pboc-previous-") as scratch,
+        Publication(settings, EXTRACT, period_end) as pub,
+    ):
+        checked_against = _without_deleted(con, previous, Path(scratch)) if previous else None
         for record_type, count in changes.records.items():
             if not count:
                 continue
@@ -255,7 +331,7 @@ def _publish_period(
             header = MessageHeader(record_type, reporter.data_provider_org_code, period_end, changes.sequence)
             written = write_message(con, records_sql(record_type, period_end), header, pub.path(name))
             original = record_type == ACCOUNT and not changes.sequence
-            report = validate_pboc(pub.path(name), previous_path=previous if original else None)
+            report = validate_pboc(pub.path(name), previous_path=checked_against if original else None)
             report.raise_for_errors()  # nothing is published; the staging directory is removed
             if report.records != written.records:
                 raise PipelineError(

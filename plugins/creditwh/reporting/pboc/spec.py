@@ -133,7 +133,10 @@ DPD_RANGES = {"1": (1, 30), "2": (31, 60), "3": (61, 90), "4": (91, 120), "5": (
 
 
 def file_name(period_end, sequence: int = 0, record_type: str = ACCOUNT) -> str:
-    """pboc_r2_<YYYYMMDD>.xml for a period's original file; pboc_r2_<YYYYMMDD>_cNN_<type>.xml for the
-    n-th correction's file of one record type."""
+    """pboc_r2_<YYYYMMDD>.xml for a period's original 210 file; pboc_r2_<YYYYMMDD>_cNN_<type>.xml for the
+    n-th correction's file of one record type (c00: the deletions the original publication sends with its 210
+    file - negative history past its retention, fraud)."""
     stem = f"pboc_r2_{period_end:%Y%m%d}"
-    return f"{stem}.xml" if not sequence else f"{stem}_c{sequence:02d}_{record_type}.xml"
+    if not sequence and record_type == ACCOUNT:
+        return f"{stem}.xml"
+    return f"{stem}_c{sequence:02d}_{record_type}.xml"
