@@ -143,15 +143,7 @@ def run_gate(gate: Gate | str, business_date: dt.date, settings: Settings) -> Ga
             if absent:
                 result.outcomes.append(absent)
                 continue
-            validation = definition.run(
-                batch_parameters=batch_parameters,
-                result_format={
-                    "result_format": "COMPLETE",
-                    "unexpected_index_column_names": list(check.key_columns),
-                    "partial_unexpected_count": SAMPLE_ROWS,
-                },
-                run_id=run_id,
-            )
+            validation = _validate(definition, check, batch_parameters, run_id)
             result.outcomes.extend(_outcomes(check, validation))
             suite_id = ExpectationSuiteIdentifier(name=check.suite)
             built += [suite_id, ValidationResultIdentifier(suite_id, run_id, validation.batch_id)]
@@ -168,6 +160,31 @@ def run_gate(gate: Gate | str, business_date: dt.date, settings: Settings) -> Ga
     if not result.passed:
         raise ValidationGateFailed(result)
     return result
+
+
+def _validate(definition, check: Check, batch_parameters: dict, run_id: RunIdentifier):
+    """Run one validation definition: first in BASIC format (verdicts, observed values and counts), and
+    only when an expectation failed or raised, again in COMPLETE format with the failing rows' keys.
+
+    COMPLETE costs a third more queries on every map expectation (the unexpected index list and its
+    query), which a clean partition leaves empty. The second run has the same run id and batch, so its
+    result replaces the first in the store: a run with a failure is stored exactly as before."""
+    basic = definition.run(
+        batch_parameters=batch_parameters,
+        result_format={"result_format": "BASIC", "partial_unexpected_count": SAMPLE_ROWS},
+        run_id=run_id,
+    )
+    if all(evr.success and not (evr.exception_info or {}).get("raised_exception") for evr in basic.results):
+        return basic
+    return definition.run(
+        batch_parameters=batch_parameters,
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": list(check.key_columns),
+            "partial_unexpected_count": SAMPLE_ROWS,
+        },
+        run_id=run_id,
+    )
 
 
 def build_data_docs(settings: Settings) -> Path:
