@@ -36,6 +36,27 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- True when the run's business date is the last day of its calendar month, decided at compile time;
+    false for a run without the var. -#}
+{% macro run_is_month_end() -%}
+    {%- set value = var('business_date', none) -%}
+    {%- if value is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set run_day = modules.datetime.date.fromisoformat(value | string) -%}
+    {{ return((run_day + modules.datetime.timedelta(days=1)).month != run_day.month) }}
+{%- endmacro %}
+
+{#- Predicate of a monthly model on fct_account_daily: the month-end snapshots of the `days` days up to
+    the run's date when that date is a calendar month end; nothing on any other date (`1 = 0`, decided at
+    compile time, so no scan); every month end without the var (backfill / full refresh). -#}
+{% macro month_end_snapshots_filter(days) -%}
+    is_month_end
+    {%- if var('business_date', none) is not none %}
+        and {{ business_date_lookback_filter(days) if run_is_month_end() else '1 = 0' }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The latest business date of `relation` (an account-day model or the staged accounts) before the run's
     date, looking back at most 31 days, as a scalar subquery body: what day-over-day logic compares today
     with, reading one earlier day, not the history. A model whose FROM reads other relations must name

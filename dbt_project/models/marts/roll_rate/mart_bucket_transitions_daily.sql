@@ -6,23 +6,9 @@
 
 with
 
-dpd_buckets as (
-
-    select * from {{ ref('dpd_buckets') }}
-
-),
-
 account_days as (
 
-    select
-        business_date,
-        account_id,
-        bucket_code,
-        greatest(current_balance, 0) as balance
-
-    from {{ ref('fct_account_daily') }}
-
-    where {{ since_previous_business_date_filter(ref('fct_account_daily')) }}
+    {{ account_states(since_previous_business_date_filter(ref('fct_account_daily'))) }}
 
 ),
 
@@ -94,57 +80,9 @@ account_transitions as (
 
 ),
 
-cells as (
-
-    select
-        business_date,
-        previous_business_date,
-        from_bucket,
-        to_bucket,
-        count(*) as accounts,
-        sum(opening_balance) as opening_balance,
-        sum(closing_balance) as closing_balance
-
-    from account_transitions
-
-    group by 1, 2, 3, 4
-
-),
-
-classified as (
-
-    select
-        cells.*,
-        from_state.bucket_order as from_bucket_order,
-        to_state.bucket_order as to_bucket_order,
-        {{ transition_type('cells.from_bucket', 'cells.to_bucket', 'to_state.min_dpd',
-                           'from_state.bucket_order', 'to_state.bucket_order') }} as transition_type
-
-    from cells
-
-    left join dpd_buckets as from_state
-        on from_state.bucket_code = cells.from_bucket
-
-    left join dpd_buckets as to_state
-        on to_state.bucket_code = cells.to_bucket
-
-),
-
 final as (
 
-    select
-        cast(business_date as date) as business_date,
-        cast(previous_business_date as date) as previous_business_date,
-        cast(from_bucket as varchar) as from_bucket,
-        cast(to_bucket as varchar) as to_bucket,
-        cast(from_bucket_order as integer) as from_bucket_order,
-        cast(to_bucket_order as integer) as to_bucket_order,
-        cast(transition_type as varchar) as transition_type,
-        cast(accounts as bigint) as accounts,
-        cast(opening_balance as numeric(20, 2)) as opening_balance,
-        cast(closing_balance as numeric(20, 2)) as closing_balance
-
-    from classified
+    {{ transition_cells('account_transitions', ['business_date', 'previous_business_date']) }}
 
 )
 

@@ -10,12 +10,7 @@
     enough for a 7-step diagonal plus its opening month) and writes that month only. -#}
 {{ config(unique_key='to_month_end') }}
 
-{%- set business_date = var('business_date', none) -%}
-{%- set history_months = var('roll_rate_flow_history_months', 13) | int -%}
-{%- if business_date is not none -%}
-    {%- set run_day = modules.datetime.date.fromisoformat(business_date | string) -%}
-    {%- set run_is_month_end = (run_day + modules.datetime.timedelta(days=1)).month != run_day.month -%}
-{%- endif %}
+{%- set history_months = var('roll_rate_flow_history_months', 13) | int %}
 
 with
 
@@ -27,25 +22,8 @@ flow_steps as (
 
 month_end_accounts as (
 
-    select
-        business_date,
-        bucket_code,
-        account_status,
-        charge_off_date,
-        charge_off_amount,
-        -- balance = outstanding receivable, as in mart_roll_rate_monthly
-        greatest(current_balance, 0) as balance
-
-    from {{ ref('fct_account_daily') }}
-
-    where is_month_end
-    {%- if business_date is not none %}
-        {%- if run_is_month_end %}
-        and {{ business_date_lookback_filter(31 * history_months) }}
-        {%- else %}
-        and 1 = 0
-        {%- endif %}
-    {%- endif %}
+    {{ account_states(month_end_snapshots_filter(31 * history_months),
+                      columns=['account_status', 'charge_off_date', 'charge_off_amount']) }}
 
 ),
 
