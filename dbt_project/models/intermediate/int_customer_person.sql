@@ -16,17 +16,24 @@
 
 with
 
-{%- if changes_only %}
-
-refreshed as (
+current_customers as (
 
     select
         customer_id,
         identity_key,
         family_name,
         given_name,
-        birth_date
+        birth_date,
+        refreshed_on
     from {{ ref('int_customers_current') }}
+
+),
+
+{%- if changes_only %}
+
+refreshed as (
+
+    select * from current_customers
     where {{ business_date_filter('refreshed_on') }}
 
 ),
@@ -47,24 +54,12 @@ touched_keys as (
 
 customers as (
 
-    select
-        customer_id,
-        identity_key,
-        family_name,
-        given_name,
-        birth_date
-    from {{ ref('int_customers_current') }}
+    select * from current_customers
     where identity_key in (select identity_key from touched_keys)
 
     union
 
-    select
-        customer_id,
-        identity_key,
-        family_name,
-        given_name,
-        birth_date
-    from refreshed
+    select * from refreshed
 
 ),
 
@@ -72,13 +67,7 @@ customers as (
 
 customers as (
 
-    select
-        customer_id,
-        identity_key,
-        family_name,
-        given_name,
-        birth_date
-    from {{ ref('int_customers_current') }}
+    select * from current_customers
 
 ),
 

@@ -132,18 +132,14 @@ final as (
         cast(new_statements.prior_statement_balance as numeric(18, 2)) as prior_statement_balance,
         cast(new_statements.prior_minimum_payment_due as numeric(18, 2)) as prior_minimum_payment_due,
         -- unknown (null) when the previous statement was not seen; zero when nothing was paid
+        {%- for amount in ['cycle_payment_amount', 'prior_cycle_late_payment_amount'] %}
         cast(
             case
                 when new_statements.prior_statement_date is not null
-                    then coalesce(cycle_payments.cycle_payment_amount, 0)
+                    then coalesce(cycle_payments.{{ amount }}, 0)
             end as numeric(18, 2)
-        ) as cycle_payment_amount,
-        cast(
-            case
-                when new_statements.prior_statement_date is not null
-                    then coalesce(cycle_payments.prior_cycle_late_payment_amount, 0)
-            end as numeric(18, 2)
-        ) as prior_cycle_late_payment_amount,
+        ) as {{ amount }},
+        {%- endfor %}
         cast(coalesce(cycle_payments.cycle_reversal_count, 0) as integer) as cycle_reversal_count,
         cast(new_statements.cycle_purchase_amount as numeric(18, 2)) as cycle_purchase_amount,
         cast(new_statements.cycle_cash_advance_amount as numeric(18, 2)) as cycle_cash_advance_amount,

@@ -39,15 +39,7 @@ aged as (
     inner join dpd_buckets
         on dpd_buckets.bucket_code = accounts.bucket_code
 
-    group by
-        accounts.business_date,
-        accounts.product_code,
-        accounts.branch_code,
-        accounts.vintage_month,
-        accounts.bucket_code,
-        accounts.bucket_order,
-        dpd_buckets.is_on_book,
-        accounts.is_month_end
+    group by 1, 2, 3, 4, 5, 6, 7, 8
 
 ),
 
@@ -60,7 +52,7 @@ book_totals as (
 
     from aged
     where is_on_book
-    group by business_date
+    group by 1
 
 ),
 
