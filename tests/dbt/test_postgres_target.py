@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from creditwh.contract import DATASETS
 from creditwh.load.raw import LOAD_METADATA
-from warehouse_build import CORE_SELECTOR, build_day, parsed_manifest
+from warehouse_build import CORE_SELECTOR, build_day, parsed_manifest, scoped_env
 
 pytestmark = pytest.mark.slow
 
@@ -67,20 +67,11 @@ def pg_database(dbt_warehouse):
 @pytest.fixture(scope="module")
 def pg_built(pg_database):
     dbname, days = pg_database
-    saved = {k: os.environ.get(k) for k in ("CREDITWH_PG_DBNAME", "CREDITWH_PG_SCHEMA")}
-    os.environ["CREDITWH_PG_DBNAME"] = dbname
-    os.environ["CREDITWH_PG_SCHEMA"] = "creditwh"
-    try:
+    with scoped_env(CREDITWH_PG_DBNAME=dbname, CREDITWH_PG_SCHEMA="creditwh"):
         parsed_manifest("postgres")
         for day in days:
             build_day(day, target="postgres", selector=CORE_SELECTOR)
         yield dbname, days
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 FACT_TOTALS = """

@@ -9,7 +9,7 @@ import re
 
 import duckdb
 import pytest
-from warehouse_build import DBT_PROJECT_DIR, parsed_manifest
+from warehouse_build import DBT_PROJECT_DIR, parsed_manifest, warehouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -161,19 +161,12 @@ def built_columns(tmp_path_factory) -> dict[str, list[str]]:
     warehouse = artifacts / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         ensure_raw_schema(con)
-    previous = os.environ.get("CREDITWH_WAREHOUSE_PATH")
-    os.environ["CREDITWH_WAREHOUSE_PATH"] = str(warehouse)
-    try:
+    with warehouse_env(warehouse):
         result = dbtRunner().invoke([
             "build", "--empty", "--resource-type", "seed", "--resource-type", "model",
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "duckdb",
             "--target-path", str(artifacts / "target"), "--log-path", str(artifacts), "--quiet",
         ])
-    finally:
-        if previous is None:
-            os.environ.pop("CREDITWH_WAREHOUSE_PATH", None)
-        else:
-            os.environ["CREDITWH_WAREHOUSE_PATH"] = previous
     assert result.success, result.exception
     # ephemeral models have no relation: they are documented like the others but yield no table to read
     models = {r.node.name: r.node for r in result.result.results

@@ -7,11 +7,13 @@ through dbtRunner; CREDITWH_WAREHOUSE_PATH selects the DuckDB file.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +31,28 @@ class BuiltWarehouse:
     landing_dir: Path
     business_dates: list[dt.date]
     seconds_per_day: list[float] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def scoped_env(**values: str) -> Iterator[None]:
+    """Set environment variables for the duration only, then restore (or remove) them: dbt's profile reads
+    the warehouse path and the PostgreSQL database from the environment, and one test session points it
+    at several warehouses."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def warehouse_env(path: Path) -> contextlib.AbstractContextManager[None]:
+    """Point dbt's profile at the DuckDB file `path` for the duration only."""
+    return scoped_env(CREDITWH_WAREHOUSE_PATH=str(path))
 
 
 _MANIFESTS: dict[tuple, object] = {}

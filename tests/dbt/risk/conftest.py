@@ -14,8 +14,8 @@ import datetime as dt
 import time
 
 import pytest
-from risk_build import DAILY_TAIL, RISK_SELECT, RiskWarehouse, warehouse_env
-from warehouse_build import run_dbt
+from risk_build import DAILY_TAIL, RISK_SELECT, RiskWarehouse
+from warehouse_build import run_dbt, warehouse_env
 
 RISK_START = dt.date(2026, 1, 1)
 RISK_DAYS = 120  # 1 Jan - 30 Apr: month ends Jan..Apr, and 90 days of outcome after the end of January

@@ -1,11 +1,8 @@
-"""Helpers of the risk-marts tests: where the warehouse is and how dbt is pointed at it."""
+"""Helpers of the risk-marts tests: which models they build and the warehouse built for them."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,17 +27,3 @@ class RiskWarehouse:
     @property
     def daily_dates(self) -> list[dt.date]:
         return self.business_dates[-DAILY_TAIL:]
-
-
-@contextlib.contextmanager
-def warehouse_env(path: Path) -> Iterator[None]:
-    """Point dbt's profile at `path` for the duration only: the core fixture uses the same variable."""
-    previous = os.environ.get("CREDITWH_WAREHOUSE_PATH")
-    os.environ["CREDITWH_WAREHOUSE_PATH"] = str(path)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("CREDITWH_WAREHOUSE_PATH", None)
-        else:
-            os.environ["CREDITWH_WAREHOUSE_PATH"] = previous

@@ -16,8 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from risk_build import warehouse_env
-from warehouse_build import DBT_PROJECT_DIR, run_dbt
+from warehouse_build import DBT_PROJECT_DIR, run_dbt, warehouse_env
 
 pytestmark = pytest.mark.slow
 

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from creditwh.contract import DATASETS
 from creditwh.load.raw import LOAD_METADATA
-from risk_build import RISK_PATHS, RISK_SELECT, warehouse_env
-from warehouse_build import run_dbt
+from risk_build import RISK_PATHS, RISK_SELECT
+from warehouse_build import run_dbt, scoped_env, warehouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +47,6 @@ def pg_risk(risk_warehouse):
     admin.autocommit = True
     dbname = f"creditwh_risk_{uuid.uuid4().hex[:8]}"
     admin.cursor().execute(f"create database {dbname}")
-    saved = {k: os.environ.get(k) for k in ("CREDITWH_PG_DBNAME", "CREDITWH_PG_SCHEMA")}
     try:
         with (
             psycopg2.connect(dbname=dbname, **PG) as pg,
@@ -65,9 +64,10 @@ def pg_risk(risk_warehouse):
                 frame.to_csv(buffer, index=False, header=False)
                 buffer.seek(0)
                 cur.copy_expert(f"copy raw.{dataset.name} from stdin with (format csv)", buffer)
-        os.environ["CREDITWH_PG_DBNAME"] = dbname
-        os.environ["CREDITWH_PG_SCHEMA"] = "creditwh"
-        with warehouse_env(risk_warehouse.warehouse_path):
+        with (
+            scoped_env(CREDITWH_PG_DBNAME=dbname, CREDITWH_PG_SCHEMA="creditwh"),
+            warehouse_env(risk_warehouse.warehouse_path),
+        ):
             run_dbt(["build", *RISK_SELECT], target="postgres")  # backfill: every date, every test
             run_dbt(
                 ["run", "--select", *RISK_PATHS, "--vars", f'{{business_date: "{LAST_DAY}"}}'],
@@ -75,11 +75,6 @@ def pg_risk(risk_warehouse):
             )
         yield dbname
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         admin.cursor().execute(f"drop database if exists {dbname} with (force)")
         admin.close()
 
