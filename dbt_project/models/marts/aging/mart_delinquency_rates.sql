@@ -4,8 +4,9 @@
     transferred and closed-and-paid accounts excluded):
       coincident DQ_k+(t) = Bal(DPD >= k, t) / Bal_total(t)
       lagged     DQ_k+(t) = Bal(DPD >= k, t) / Bal_total(t - L_k), L_k = vars delinquency_lag_months_<k>
-    t - L months keeps month ends on month ends. The earlier totals come from mart_aging_daily, reading
-    only the dates needed; a missing earlier date gives a null lagged rate. -#}
+    t - L months keeps month ends on month ends. Every book total (the run's date's and the earlier ones)
+    comes from mart_aging_daily, reading only the dates needed; a missing earlier date gives a null lagged
+    rate. -#}
 {%- set thresholds = [30, 60, 90] -%}
 
 with
@@ -17,64 +18,71 @@ accounts as (
 
 ),
 
-dpd_buckets as (
+on_book_buckets as (
 
-    select * from {{ ref('dpd_buckets') }}
+    select bucket_code from {{ ref('dpd_buckets') }}
+    where is_on_book
 
 ),
 
-book as (
+delinquent_balances as (
 
     select
         accounts.business_date,
-        count(*) as book_account_count,
-        sum(accounts.current_balance) as book_balance,
         {%- for k in thresholds %}
         sum(case when accounts.days_past_due >= {{ k }} then accounts.current_balance else 0 end)
-            as dpd{{ k }}_balance,
+            as dpd{{ k }}_balance{{ ',' if not loop.last }}
         {%- endfor %}
-        max(case when accounts.is_month_end then 1 else 0 end) = 1 as is_month_end
 
     from accounts
 
-    inner join dpd_buckets
-        on dpd_buckets.bucket_code = accounts.bucket_code
+    inner join on_book_buckets
+        on on_book_buckets.bucket_code = accounts.bucket_code
 
-    where dpd_buckets.is_on_book
-
-    group by accounts.business_date
+    group by 1
 
 ),
 
-lag_dates as (
+book_totals as (
 
-    select
-        *,
-        {%- for k in thresholds %}
-        {{ months_before('business_date', var('delinquency_lag_months_' ~ k)) }}
-            as lag_date_{{ k }}{{ ',' if not loop.last }}
-        {%- endfor %}
-
-    from book
-
-),
-
-earlier_book_totals as (
-
+    -- the outstanding book as mart_aging_daily counts it (its on-book rows), on the run's date and on the
+    -- earlier dates the lagged rates divide by
     select
         business_date,
+        max(case when is_month_end then 1 else 0 end) = 1 as is_month_end,
+        sum(account_count) as book_account_count,
         sum(current_balance) as book_balance
 
     from {{ ref('mart_aging_daily') }}
     where is_on_book
     {%- if var('business_date', none) is not none %}
         and business_date in (
+            {{ business_date_literal() }},
             {%- for k in thresholds %}
             {{ months_before(business_date_literal(), var('delinquency_lag_months_' ~ k)) }}{{ ',' if not loop.last }}
             {%- endfor %}
         )
     {%- endif %}
-    group by business_date
+    group by 1
+
+),
+
+lag_dates as (
+
+    select
+        delinquent_balances.*,
+        book_totals.is_month_end,
+        book_totals.book_account_count,
+        book_totals.book_balance,
+        {%- for k in thresholds %}
+        {{ months_before('delinquent_balances.business_date', var('delinquency_lag_months_' ~ k)) }}
+            as lag_date_{{ k }}{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from delinquent_balances
+
+    inner join book_totals
+        on book_totals.business_date = delinquent_balances.business_date
 
 ),
 
@@ -104,7 +112,7 @@ final as (
 
     {%- for k in thresholds %}
 
-    left join earlier_book_totals as lagged_{{ k }}
+    left join book_totals as lagged_{{ k }}
         on lagged_{{ k }}.business_date = lag_dates.lag_date_{{ k }}
     {%- endfor %}
 
