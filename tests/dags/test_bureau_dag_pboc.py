@@ -55,7 +55,9 @@ def test_month_end_publishes_the_pboc_file_and_a_rerun_changes_nothing(month_end
                    f.amount_past_due, f.account_status, p.id_number, coalesce(p.local_name, p.full_name)
             from marts.fct_account_daily f
             join restricted.dim_customer_pii p using (person_id)
-            where f.business_date = ? and p.id_type = 'CN_RESIDENT_ID' and p.id_number_is_valid""",
+            where f.business_date = ? and p.id_type = 'CN_RESIDENT_ID' and p.id_number_is_valid
+              -- closed for confirmed fraud: deleted whole (214), never reported (docs/pboc.md §6)
+              and not (f.account_status <> 'OPEN' and (f.fraud_flag or f.status_reason = 'FRAUD'))""",
                            [MONTH_END]).fetchall()  # fmt: skip
     finally:
         con.close()
