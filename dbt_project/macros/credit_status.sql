@@ -19,6 +19,15 @@
     end
 {%- endmacro %}
 
+{#- An account-day closed for fraud: it left OPEN (closed, charged off, sold) with its fraud flag set or for
+    the reason FRAUD; an open account whose flag is set is under investigation, not yet closed for fraud. The
+    condition of Metro 2's DF status (macro metro2_account_status) and of the PBOC's whole-account deletion
+    (214, rpt_bureau_purges; rpt_pboc_card_accounts no longer reports the account). -#}
+{% macro closed_for_fraud(account_status, fraud_flag, status_reason) -%}
+    ({{ account_status }} <> 'OPEN'
+        and (coalesce({{ fraud_flag }}, false) or coalesce({{ status_reason }} = 'FRAUD', false)))
+{%- endmacro %}
+
 {#- Account Status (field 17A). Precedence: closed for fraud (DF: the account left OPEN - closed, charged
     off, sold - with its fraud flag set or for the reason FRAUD; an open account whose fraud flag is set is
     under investigation and keeps its delinquency status), transferred (05), charged off and paid off (64:
@@ -30,9 +39,7 @@
 {% macro metro2_account_status(account_status, days_past_due, current_balance, fraud_flag, amount_past_due,
                                status_reason, charge_off_date) -%}
     case
-        when {{ account_status }} <> 'OPEN'
-            and (coalesce({{ fraud_flag }}, false) or coalesce({{ status_reason }} = 'FRAUD', false))
-            then 'DF'
+        when {{ closed_for_fraud(account_status, fraud_flag, status_reason) }} then 'DF'
         when {{ account_status }} = 'TRANSFERRED' then '05'
         when {{ account_status }} = 'CHARGED_OFF' and {{ current_balance }} <= 0 then '64'
         when {{ account_status }} = 'CHARGED_OFF' then '97'

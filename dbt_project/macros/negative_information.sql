@@ -30,12 +30,3 @@
 {% macro metro2_obsolete_on(date_first_delinquency) -%}
     cast({{ dbt.dateadd('year', 7, dbt.dateadd('day', 180, date_first_delinquency)) }} as date)
 {%- endmacro %}
-
-{#- An account-day closed for fraud: it left OPEN (closed, charged off, sold) with its fraud flag set or for
-    the reason FRAUD; an open account whose flag is set is under investigation, not yet closed for fraud. The
-    condition of Metro 2's DF status (macro metro2_account_status) and of the PBOC's whole-account deletion
-    (214, rpt_bureau_purges; rpt_pboc_card_accounts no longer reports the account). -#}
-{% macro closed_for_fraud(account_status, fraud_flag, status_reason) -%}
-    ({{ account_status }} <> 'OPEN'
-        and (coalesce({{ fraud_flag }}, false) or coalesce({{ status_reason }} = 'FRAUD', false)))
-{%- endmacro %}
