@@ -108,6 +108,11 @@ CASES = [
     ("CODE", "AcctType", [(B, "AcctType", "R1")]),
     ("CODE", "RpyStatus", [(H, "RpyStatus", "Q")]),
     ("CODE", "FiveCate", [(H, "FiveCate", "7")]),
+    ("CODE", "InfRecType", [(B, "InfRecType", "211")]),
+    ("CODE", "IDType", [(B, "IDType", "20")]),
+    ("CODE", "AcctStatus", [(H, "AcctStatus", "9")]),
+    ("X_MONTH", "SettDate", [(H, "SettDate", "2026-02-01")]),
+    ("FORMAT", "Month", [(H, "Month", "2026-13")]),
 ]
 
 
@@ -201,3 +206,70 @@ def test_correction_and_deletion_records_are_checked(tmp_path, pboc_published):
     whole = f"<InAcctEntDel><InfRecType>214</InfRecType><DelRecCode>{acct}</DelRecCode></InAcctEntDel>"
     assert message("214", [whole]).error_count == 0
     assert "X_DUPLICATE" in message("214", [whole, whole]).rules
+
+
+# Edits inside one record line that make the document not well-formed XML (what expat refuses): the
+# validator's set-based layout check must not let any through
+NOT_WELL_FORMED = {
+    "stray ampersand": lambda line: line.replace("</Name>", "&</Name>", 1),
+    "control character": lambda line: line.replace("</Name>", "\x01</Name>", 1),
+    "mismatched end tag": lambda line: line.replace("</AcctBal>", "</AcctBaI>", 1),
+    "CDATA end in text": lambda line: line.replace("</Name>", "]]></Name>", 1),
+    "non-character U+FFFE": lambda line: line.replace("</Name>", "\ufffe</Name>", 1),
+}
+
+
+@pytest.mark.parametrize("edit", NOT_WELL_FORMED.values(), ids=NOT_WELL_FORMED.keys())
+def test_a_record_that_is_not_well_formed_xml_is_a_document_error(pboc_published, tmp_path, edit):
+    content = lines(pboc_published["jan"])
+    i = _record(pboc_published["jan"])
+    content[i] = edit(content[i])
+    assert _validate(write_lines(tmp_path / "bad.xml", content)).rules == {"DOCUMENT"}
+
+
+def test_bytes_that_are_not_utf8_are_a_document_error(pboc_published, tmp_path):
+    data = pboc_published["jan"].read_bytes()
+    at = data.index(b"</Name>")
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(data[:at] + b"\xff" + data[at:])
+    assert _validate(bad).rules == {"DOCUMENT"}
+
+
+def test_well_formed_xml_the_writer_does_not_produce_is_still_read(pboc_published, tmp_path):
+    """A character reference for a name's first character: well-formed XML, not the writer's spelling."""
+    content = lines(pboc_published["jan"])
+    i = _record(pboc_published["jan"])
+    name = get_element(content[i], B, "Name")
+    content[i] = set_element(content[i], B, "Name", f"&#{ord(name[0])};{name[1:]}")
+    report = _validate(write_lines(tmp_path / "ref.xml", content))
+    assert (report.error_count, report.records) == (0, len(content) - HEADER_LINES - 2), report.samples
+
+
+def test_the_document_verdict_is_the_xml_parsers_on_randomly_damaged_files(pboc_published, tmp_path):
+    """DOCUMENT is reported exactly when expat refuses the file, whichever way the validator reached it,
+    for bytes spliced in at random places (markup, entities, control and non-UTF-8 bytes, line ends)."""
+    import random
+    from xml.parsers import expat
+
+    def expat_refuses(data: bytes) -> bool:
+        try:
+            expat.ParserCreate("UTF-8").Parse(data, True)
+        except expat.ExpatError:
+            return True
+        return False
+
+    spliced = [b"<", b">", b"&", b"&amp;", b"&#65;", b"&bogus;", b"]]>", b"\x01", b"\x00", b"\xff", b"\xed\xa0\x80",
+               "\ufffe".encode(), "\ufffd".encode(), b"\r", b"\r\n", b"\n", b"\x1f", b"<X>1</X>", b"</AcctBsSgmt>",
+               b"<!-- c -->", b"<![CDATA[x]]>", b"<?pi x?>"]  # fmt: skip
+    data = pboc_published["jan"].read_bytes()
+    rng = random.Random(20260131)  # noqa: S311 - reproducible damage, not a secret
+    verdicts = set()
+    for n in range(40):
+        at = rng.randrange(len(data))
+        damaged = data[:at] + rng.choice(spliced) + data[at:]
+        path = tmp_path / f"damaged{n}.xml"
+        path.write_bytes(damaged)
+        refused = expat_refuses(damaged)
+        assert ("DOCUMENT" in _validate(path).rules) == refused, (at, damaged[at - 20 : at + 30])
+        verdicts.add(refused)
+    assert verdicts == {True, False}  # both kinds of damage were tried

@@ -1,9 +1,12 @@
 """Last gate before a PBOC message file is published: the document, its header, every record's structure,
 elements, code sets, the public CRC rules and cross-field rules derived from them, and (for a period's
-original file) continuity with the previous period's file. Set-based: the XML is checked well-formed by
-expat, then DuckDB reads the record lines and every rule is a SQL filter, so the cost per record is
-constant. Findings name the record (AcctCode), the element and the rule code; the report keeps every count
-and the first SAMPLES_PER_RULE findings of each rule.
+original file) continuity with the previous period's file. Set-based: DuckDB reads the lines, and one regex
+pass proves a file laid out as the writer lays it out well-formed XML (every byte accounted for, every
+record line built of known elements with plain character data); a file it cannot prove is parsed by expat,
+whose refusal is the DOCUMENT finding. The elements are cut out by string positions into one narrow table
+and each group of rules is counted in one scan, so the cost per record is constant. Findings name the
+record (AcctCode), the element and the rule code; the report keeps every count and the first
+SAMPLES_PER_RULE findings of each rule.
 
 Rules (docs/pboc.md §4). Public CRC feedback rules (§3.7 of the public sources):
   I2100H04  账户状态 6 未激活 -> 余额 0, 当前还款状态 *, 当前逾期期数 0, 当前逾期总额 0
@@ -113,32 +116,112 @@ def validate_pboc(path: Path | str, previous_path: Path | str | None = None) -> 
     continuity check), if any."""
     path = Path(path)
     report = ValidationReport(path)
-    try:
-        parser = expat.ParserCreate("UTF-8")
-        with open(path, "rb") as fh:
-            parser.ParseFile(fh)
-    except (expat.ExpatError, UnicodeDecodeError) as exc:
-        report.add(Finding("DOCUMENT", None, None, f"not a well-formed UTF-8 XML document: {exc}"))
-        return report
-    header = _header(path, report)
-    if header is None:
-        return report
-    report.record_type = header.get("InfRecType")
-    if report.record_type not in RECORD_TAG:
-        report.add(Finding("HEADER", None, "InfRecType", f"unknown record type {report.record_type!r}"))
-        return report
-    # a scratch database beside the file, with a memory cap: a month of 10M records spills to disk instead
-    # of holding every intermediate table in memory
+    # an in-memory database with a memory cap spilling to a scratch folder beside the file: a month of 10M
+    # records spills to disk instead of holding every intermediate table in memory, and 1M stay in memory
+    # (a database file would checkpoint each table to disk)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.validate-") as scratch:
-        con = duckdb.connect(str(Path(scratch) / "validate.duckdb"), config={"memory_limit": MEMORY_LIMIT})
+        con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": scratch})
         try:
-            _load_lines(con, path)
+            loaded = _try_load_lines(con, path)
+            if not (loaded and _well_formed_by_layout(con, path)):
+                if not _expat_accepts(path, report):
+                    return report
+                if not loaded:
+                    _load_lines(con, path)
+            header = _header(path, report)
+            if header is None:
+                return report
+            report.record_type = header.get("InfRecType")
+            if report.record_type not in RECORD_TAG:
+                report.add(
+                    Finding("HEADER", None, "InfRecType", f"unknown record type {report.record_type!r}")
+                )
+                return report
             _check_records(con, report, header)
             if previous_path is not None and report.record_type == ACCOUNT:
                 _check_continuity(con, report, Path(previous_path))
         finally:
             con.close()
     return report
+
+
+def _expat_accepts(path: Path, report: ValidationReport) -> bool:
+    """The XML parser's verdict on the whole document (a DOCUMENT finding when it refuses it)."""
+    try:
+        parser = expat.ParserCreate("UTF-8")
+        with open(path, "rb") as fh:
+            parser.ParseFile(fh)
+    except (expat.ExpatError, UnicodeDecodeError) as exc:
+        report.add(Finding("DOCUMENT", None, None, f"not a well-formed UTF-8 XML document: {exc}"))
+        return False
+    return True
+
+
+# Character data the layout proof accepts: plain characters (no markup, no control characters, no U+FFFD,
+# which also stands for bytes that are not UTF-8) or the predefined entities
+_TEXT = r"(?:[^<>&\x00-\x1f\x{FFFD}\x{FFFE}\x{FFFF}]|&(?:amp|lt|gt|quot|apos);)*"
+# the prolog the writer puts on lines 1-3, then the header on line 4
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+_COMMENT = r"<!--(?:[^-\x00-\x1f\x{FFFD}\x{FFFE}\x{FFFF}]|-[^-\x00-\x1f\x{FFFD}\x{FFFE}\x{FFFF}])*-->"
+_HEADER_FIELDS = (
+    "MsgVer",
+    "InfRecType",
+    "DataProvOrgCode",
+    "RptDate",
+    "CreateTime",
+    "Sequence",
+    "RecordCount",
+)
+# the elements of the 212 / 213 / 214 records outside any segment
+_RECORD_FIELDS = ("InfRecType", "ModRecCode", "RptDate", "AcctType", "MdfcSgmtCode", "DelRecCode", "DelSgmtCode",
+                  "DelStartDate", "DelEndDate")  # fmt: skip
+
+
+def _names_sql(names) -> str:
+    """Any one of the elements `names` holding character data (_TEXT)."""
+    return "(?:" + "|".join(f"<{n}>{_TEXT}</{n}>" for n in sorted(set(names))) + ")"
+
+
+def _record_line_pattern() -> str:
+    """A record line that is well-formed XML by construction: a record element holding elements of known
+    names with character data, and segments holding their elements (each start tag closed by its own end
+    tag: one alternative per name, as RE2 has no back-references)."""
+    segment = "|".join(f"<{s.tag}>{_names_sql(e.name for e in s.elements)}*</{s.tag}>" for s in SEGMENTS)
+    body = f"(?:{_names_sql(_RECORD_FIELDS)}|{segment})*"
+    return "(?:" + "|".join(f"<{t}>{body}</{t}>" for t in RECORD_TAG.values()) + ")"
+
+
+def _account_line_pattern() -> str:
+    """A 210 record line in the layout exactly (segments B, C, H and optionally J, each with its elements in
+    order, any of them absent), well-formed by construction like _record_line_pattern."""
+    seg = {s.code: s for s in SEGMENTS}
+
+    def body(s) -> str:
+        return (
+            f"<{s.tag}>" + "".join(f"(?:<{e.name}>{_TEXT}</{e.name}>)?" for e in s.elements) + f"</{s.tag}>"
+        )
+
+    tag = RECORD_TAG[ACCOUNT]
+    return f"<{tag}>{body(seg['B'])}{body(seg['C'])}{body(seg['H'])}(?:{body(seg['J'])})?</{tag}>"
+
+
+def _well_formed_by_layout(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """True when the loaded lines prove the file a well-formed document, in one set-based pass: every byte
+    accounted for by the lines and their "\\n" ends (DuckDB's line reading neither dropped nor split
+    anything), the writer's prolog and header lines, well-formed record lines, and the closing root tag
+    last. False means "not proven": the XML parser decides (a file the writer did not make, or a broken
+    one)."""
+    (proven,) = con.execute(f"""
+        WITH n AS (SELECT count(*) AS total, sum(coalesce(strlen(line), 0) + 1) AS bytes FROM lines)
+        SELECT any_value(n.bytes) = {path.stat().st_size} AND any_value(n.total) >= 5 AND bool_and(coalesce(
+            CASE line_no WHEN 1 THEN line = '{_DECLARATION}'
+                         WHEN 2 THEN regexp_full_match(line, '{_COMMENT}')
+                         WHEN 3 THEN line = '<{ROOT}>'
+                         WHEN 4 THEN regexp_full_match(line, '<{HEADER}>{_names_sql(_HEADER_FIELDS)}*</{HEADER}>')
+                         WHEN n.total THEN line = '</{ROOT}>'
+                         ELSE well_formed END, false))
+        FROM lines, n""").fetchone()  # fmt: skip
+    return bool(proven)
 
 
 def _header(path: Path, report: ValidationReport) -> dict[str, str] | None:
@@ -148,17 +231,9 @@ def _header(path: Path, report: ValidationReport) -> dict[str, str] | None:
         report.add(Finding("HEADER", None, None, "expected the XML declaration, a comment, <Message> and the "
                                                  "header on lines 1-4"))  # fmt: skip
         return None
-    node = ET.fromstring(first[3])  # noqa: S314 - one line of a document expat has already accepted
+    node = ET.fromstring(first[3])  # noqa: S314 - one line of a document known to be well-formed
     header = {child.tag: (child.text or "") for child in node}
-    for name in (
-        "MsgVer",
-        "InfRecType",
-        "DataProvOrgCode",
-        "RptDate",
-        "CreateTime",
-        "Sequence",
-        "RecordCount",
-    ):
+    for name in _HEADER_FIELDS:
         if not header.get(name):
             report.add(Finding("HEADER", None, name, "missing or empty", 4))
     if report.error_count:
@@ -169,19 +244,45 @@ def _header(path: Path, report: ValidationReport) -> dict[str, str] | None:
     return header
 
 
+def _try_load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """Load the lines; False when DuckDB refuses the file (not UTF-8, unreadable): the XML parser says why."""
+    try:
+        _load_lines(con, path)
+    except duckdb.Error:
+        con.execute("DROP TABLE IF EXISTS lines")
+        return False
+    return True
+
+
 def _load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Table lines: each line's number and text, whether it is a 210 record in the exact layout (account),
+    and whether it is a well-formed record line (_record_line_pattern); one regex pass over the text."""
     source = str(path).replace("'", "''")
     con.execute(f"""CREATE TABLE lines AS
-        SELECT row_number() OVER () AS line_no, line FROM read_csv('{source}', columns = {{'line': 'VARCHAR'}},
-            header = false, delim = chr(31), quote = '', escape = '', auto_detect = false,
-            strict_mode = false)""")
+        SELECT line_no, line, account, CASE WHEN account THEN true
+                                            ELSE regexp_full_match(line, '{_record_line_pattern()}') END AS well_formed
+        FROM (SELECT row_number() OVER () AS line_no, line,
+                     regexp_full_match(line, '{_account_line_pattern()}') AS account
+              FROM read_csv('{source}', columns = {{'line': 'VARCHAR'}}, header = false, delim = chr(31),
+                            quote = '', escape = '', auto_detect = false, strict_mode = false))""")  # fmt: skip
 
 
 def _between_sql(source: str, name: str) -> str:
     """The text between <name> and </name> in `source` (NULL when absent): string positions, no regex (the
-    document is well-formed, checked by expat, so an element's text ends at its closing tag)."""
+    document is well-formed, so an element's text ends at its closing tag)."""
     start, n = f"instr({source}, '<{name}>')", len(name) + 2
     return f"CASE WHEN {start} > 0 THEN substr({source}, {start} + {n}, instr({source}, '</{name}>') - {start} - {n}) END"
+
+
+def _positions_sql(source: str, name: str, alias: str) -> str:
+    """Columns o_<alias>, c_<alias>: where <name> and </name> start in `source` (0: absent)."""
+    return f"instr({source}, '<{name}>') AS o_{alias}, instr({source}, '</{name}>') AS c_{alias}"
+
+
+def _text_at_sql(source: str, name: str, alias: str) -> str:
+    """_between_sql over the positions of _positions_sql(source, name, alias)."""
+    n = len(name) + 2
+    return f"CASE WHEN o_{alias} > 0 THEN substr({source}, o_{alias} + {n}, c_{alias} - o_{alias} - {n}) END"
 
 
 def _unescape_sql(text: str) -> str:
@@ -201,10 +302,10 @@ def _check_records(con: duckdb.DuckDBPyConnection, report: ValidationReport, hea
     record_type = report.record_type
     tag = RECORD_TAG[record_type]
     (total,) = con.execute("SELECT count(*) FROM lines").fetchone()
-    con.execute(f"""CREATE TABLE records AS SELECT line_no, line FROM lines
-                    WHERE line_no > 4 AND line_no < {total}""")
+    con.execute(
+        f"CREATE VIEW records AS SELECT line_no, line, account FROM lines WHERE line_no > 4 AND line_no < {total}"
+    )
     last = con.execute(f"SELECT line FROM lines WHERE line_no = {total}").fetchone()
-    con.execute("DROP TABLE lines")
     if last is None or last[0] != f"</{ROOT}>":
         report.add(Finding("STRUCTURE", None, None, f"the last line must close <{ROOT}>", total))
     report.records = con.execute("SELECT count(*) FROM records").fetchone()[0]
@@ -231,28 +332,23 @@ def _check_records(con: duckdb.DuckDBPyConnection, report: ValidationReport, hea
     else:
         shape = f"^<{tag}><InfRecType>214</InfRecType><DelRecCode>[^<]+</DelRecCode></{tag}>$"
         code = _element_sql("line", "DelRecCode")
-    _findings(
-        con,
-        report,
-        "STRUCTURE",
-        None,
-        f"the record does not have the {record_type} layout",
-        f"SELECT line_no, {code} AS acct_code FROM records WHERE NOT regexp_matches(line, '{shape}')",
-    )
-    if record_type == SEGMENT_DELETE:
-        _findings(
-            con,
-            report,
-            "FORMAT",
-            "DelStartDate",
-            "deletion period not a valid date range",
-            f"""
-            SELECT line_no, {code} AS acct_code FROM records
-            WHERE NOT coalesce(try_cast({_element_sql("line", "DelStartDate")} AS DATE)
-                               <= try_cast({_element_sql("line", "DelEndDate")} AS DATE), false)""",
-        )
+    structure = ("STRUCTURE", None, f"the record does not have the {record_type} layout", "NOT shape_ok")
     if record_type in (ACCOUNT, CORRECTION):
-        _check_segments(con, report, code, day)
+        # a 210 record in the exact layout (lines.account) has the record's shape and its segments' layouts
+        account = "account" if record_type == ACCOUNT else "false"
+        con.execute(f"""CREATE VIEW records_shape AS SELECT line_no, line, {code} AS acct_code,
+                        CASE WHEN {account} THEN true ELSE regexp_matches(line, '{shape}') END AS shape_ok,
+                        {account} AS account FROM records""")  # fmt: skip
+        _check_segments(con, report, structure, day)
+    else:
+        con.execute(f"""CREATE VIEW records_shape AS SELECT line_no, line, {code} AS acct_code,
+                        regexp_matches(line, '{shape}') AS shape_ok FROM records""")  # fmt: skip
+        checks = [structure]
+        if record_type == SEGMENT_DELETE:
+            checks.append(("FORMAT", "DelStartDate", "deletion period not a valid date range",
+                           f"""NOT coalesce(try_cast({_element_sql("line", "DelStartDate")} AS DATE)
+                                            <= try_cast({_element_sql("line", "DelEndDate")} AS DATE), false)"""))  # fmt: skip
+        _checks(con, report, "records_shape", checks)
     if record_type in (SEGMENT_DELETE, ACCOUNT_DELETE, CORRECTION):
         _findings(
             con,
@@ -265,34 +361,43 @@ def _check_records(con: duckdb.DuckDBPyConnection, report: ValidationReport, hea
         )
 
 
-def _check_segments(con: duckdb.DuckDBPyConnection, report: ValidationReport, code: str, day: str) -> None:
-    """Element checks and the CRC / cross-field rules over every segment present in the records."""
-    segments = [f"line_no, {code} AS acct_code"]
+def _check_segments(con: duckdb.DuckDBPyConnection, report: ValidationReport, structure, day: str) -> None:
+    """Element checks and the CRC / cross-field rules over every segment present in the records: one pass
+    extracts every element into table fields (raw text), view f types them, and each group of rules is
+    counted in one scan."""
+    keep = ["line_no", "acct_code", "shape_ok"]
+    # tag positions are columns of their own, each found once (an expression repeated in a CASE would search
+    # again), then the text between them; first the segments in the line, then the elements in a segment
+    positions = [*keep, "account", "line"] + [
+        _positions_sql("line", s.tag, f"seg_{s.code.lower()}") for s in SEGMENTS
+    ]
+    segments = [*keep, "account"] + [f"{_text_at_sql('line', s.tag, f'seg_{s.code.lower()}')} AS seg_{s.code.lower()}"
+                                     for s in SEGMENTS]  # fmt: skip
+    layouts, elements, columns = list(keep), list(keep), list(keep)
     for s in SEGMENTS:
         x = s.code.lower()
-        segments.append(f"{_between_sql('line', s.tag)} AS seg_{x}")
-    con.execute(f"CREATE TABLE segments AS SELECT {', '.join(segments)} FROM records")
-    # one regex pass per segment extracts every element (a struct of the capture groups)
-    parsed = ["line_no", "acct_code"]
-    for s in SEGMENTS:
-        x, pattern = s.code.lower(), _segment_pattern(s)
-        names = "[" + ", ".join(f"'{e.name.lower()}'" for e in s.elements) + "]"
-        parsed += [f"seg_{x} IS NOT NULL AS has_{x}", f"regexp_full_match(seg_{x}, '{pattern}') AS layout_{x}",
-                   f"regexp_extract(seg_{x}, '{pattern}', {names}) AS ext_{x}"]  # fmt: skip
-    con.execute(f"CREATE TABLE parsed AS SELECT {', '.join(parsed)} FROM segments")
+        # a segment in the layout holds each element at most once, in order, its text up to the next "<":
+        # the text between an element's tags is what the layout's capture group would hold
+        layout = f"CASE WHEN account THEN seg_{x} IS NOT NULL ELSE regexp_full_match(seg_{x}, '{_segment_pattern(s)}') END"
+        layouts += [f"seg_{x}", f"seg_{x} IS NOT NULL AS has_{x}", f"{layout} AS layout_{x}"]
+        elements += [f"seg_{x}", f"has_{x}", f"layout_{x}"]
+        elements += [_positions_sql(f"seg_{x}", e.name, f"{x}_{e.name.lower()}") for e in s.elements]
+        columns += [f"has_{x}", f"layout_{x}"]
+        columns += [f"CASE WHEN layout_{x} THEN {_unescape_sql(_text_at_sql(f'seg_{x}', e.name, f'{x}_{e.name.lower()}'))} "
+                    f"END AS {x}_{e.name.lower()}" for e in s.elements]  # fmt: skip
+    # two statements: DuckDB runs the segments' and the elements' searches faster apart than in one pipeline
+    con.execute(f"CREATE TABLE segments AS {_layers_sql('records_shape', [positions, segments])}")
+    con.execute("DROP VIEW records_shape")
+    if report.record_type == ACCOUNT:  # the text is no longer needed (212: duplicates compare whole lines)
+        con.execute("DROP VIEW records")
+        con.execute("DROP TABLE lines")
+    con.execute(f"CREATE TABLE fields AS {_layers_sql('segments', [layouts, elements, columns])}")
     con.execute("DROP TABLE segments")
+    checks = [structure]
     for s in SEGMENTS:
         x = s.code.lower()
-        _findings(con, report, "STRUCTURE", s.tag, "unknown elements, or elements out of the layout's order",
-                  f"SELECT line_no, acct_code FROM parsed WHERE has_{x} AND NOT layout_{x}")  # fmt: skip
-    columns = ["line_no", "acct_code"] + [f"has_{s.code.lower()}" for s in SEGMENTS]
-    for s in SEGMENTS:
-        x = s.code.lower()
-        columns += [
-            f"{_unescape_sql(f'ext_{x}.{e.name.lower()}')} AS {x}_{e.name.lower()}" for e in s.elements
-        ]
-    con.execute(f"CREATE TABLE raw_fields AS SELECT {', '.join(columns)} FROM parsed")
-    con.execute("DROP TABLE parsed")
+        checks.append(("STRUCTURE", s.tag, "unknown elements, or elements out of the layout's order",
+                       f"has_{x} AND NOT layout_{x}"))  # fmt: skip
     typed = ["line_no", "acct_code"] + [f"has_{s.code.lower()}" for s in SEGMENTS]
     for s in SEGMENTS:
         x = s.code.lower()
@@ -302,31 +407,15 @@ def _check_segments(con: duckdb.DuckDBPyConnection, report: ValidationReport, co
             typed.append(f"{kind_sql.get(e.kind, col)} AS {col}")
             pattern = {"int": "^[0-9]{1,15}$", "date": f"^{_DATE}$", "month": "^[0-9]{4}-(0[1-9]|1[0-2])$"}
             if e.required:
-                _findings(
-                    con,
-                    report,
-                    "REQUIRED",
-                    e.name,
-                    f"missing in {s.tag}",
-                    f"""
-                    SELECT line_no, acct_code FROM raw_fields WHERE has_{x} AND {col} IS NULL""",
-                )
+                checks.append(("REQUIRED", e.name, f"missing in {s.tag}", f"has_{x} AND {col} IS NULL"))
             if e.kind in pattern:
                 valid = f"regexp_matches({col}, '{pattern[e.kind]}')" + (
                     f" AND try_cast({col} AS DATE) IS NOT NULL" if e.kind == "date" else "")  # fmt: skip
-                _findings(
-                    con,
-                    report,
-                    "FORMAT",
-                    e.name,
-                    f"{e.kind} expected in {s.tag}",
-                    f"""
-                    SELECT line_no, acct_code FROM raw_fields WHERE {col} IS NOT NULL AND NOT ({valid})""",
-                )
-    con.execute(f"CREATE TABLE f AS SELECT {', '.join(typed)} FROM raw_fields")
-    con.execute("DROP TABLE raw_fields")
-    for rule, element, message, violation in _rules(day):
-        _findings(con, report, rule, element, message, f"SELECT line_no, acct_code FROM f WHERE {violation}")
+                checks.append(("FORMAT", e.name, f"{e.kind} expected in {s.tag}",
+                               f"{col} IS NOT NULL AND NOT ({valid})"))  # fmt: skip
+    _checks(con, report, "fields", checks)
+    con.execute(f"CREATE VIEW f AS SELECT {', '.join(typed)} FROM fields")
+    _checks(con, report, "f", _rules(day))
     if report.record_type == ACCOUNT:
         _findings(
             con,
@@ -337,6 +426,23 @@ def _check_segments(con: duckdb.DuckDBPyConnection, report: ValidationReport, co
             """
             SELECT min(line_no) AS line_no, acct_code FROM f GROUP BY acct_code HAVING count(*) > 1""",
         )
+
+
+def _layers_sql(source: str, layers: list[list[str]]) -> str:
+    """SELECT the last layer's columns, each layer computed from the one before, the first from `source`."""
+    for layer in layers:
+        source = f"(SELECT {', '.join(layer)} FROM {source})"
+    return f"SELECT * FROM {source}"
+
+
+def _checks(con: duckdb.DuckDBPyConnection, report: ValidationReport, table: str, checks) -> None:
+    """Findings of `checks` ((rule, element, message, SQL violation predicate over `table`)): every rule
+    counted in one scan of the table, then the samples of the rules that fired, in the checks' order."""
+    counts = con.execute(f"SELECT {', '.join(f'count_if({c[3]})' for c in checks)} FROM {table}").fetchone()
+    for (rule, element, message, violation), count in zip(checks, counts, strict=True):
+        if count:
+            _record_findings(con, report, rule, element, message, int(count),
+                             f"SELECT line_no, acct_code FROM {table} WHERE {violation}")  # fmt: skip
 
 
 def _in(values) -> str:
@@ -418,12 +524,24 @@ def _findings(
     sql: str,
 ) -> None:
     (count,) = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()
-    if not count:
-        return
+    if count:
+        _record_findings(con, report, rule, element, message, int(count), sql)
+
+
+def _record_findings(
+    con: duckdb.DuckDBPyConnection,
+    report: ValidationReport,
+    rule: str,
+    element: str | None,
+    message: str,
+    count: int,
+    sql: str,
+) -> None:
+    """Add `count` findings of `rule`, with the first SAMPLES_PER_RULE rows of `sql` (line_no, acct_code)."""
     rows = con.execute(
         f"SELECT line_no, acct_code FROM ({sql}) ORDER BY line_no LIMIT {SAMPLES_PER_RULE}"
     ).fetchall()
-    report.counts[rule] = report.counts.get(rule, 0) + int(count)
+    report.counts[rule] = report.counts.get(rule, 0) + count
     report.samples += [
         Finding(rule, acct, element, message, None if line is None else int(line)) for line, acct in rows
     ]

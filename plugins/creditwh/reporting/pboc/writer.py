@@ -11,16 +11,14 @@ A message file holds ONE record type (210, 212, 213 or 214) and reads as an XML 
 
 UTF-8, "\\n" line ends, records ordered by their sort key (the account code), an element whose value is
 NULL is left out, text is XML-escaped (control characters become blanks). The header's time stamps are the
-period's, never the clock, so the same inputs give the same bytes. The record lines are written by COPY to
-a temp file; Python writes the header, copies those lines and closes the document, then renames the file
-into place.
+period's, never the clock, so the same inputs give the same bytes. One COPY writes the whole document
+(prolog, header, the sorted records, the closing tag) to a temp file, which is then renamed into place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,29 +100,34 @@ def write_message(
     """Write the records of `records_sql` (a SELECT with columns sort_key, rec: one record's XML text per
     row) under `header` to `out_path`, atomically (temp file in the same folder, then a rename)."""
     out_path = Path(out_path)
-    tag = uuid.uuid4().hex[:12]
-    lines_tmp = out_path.with_name(f".{out_path.name}.{tag}.lines")
-    file_tmp = out_path.with_name(f".{out_path.name}.{tag}.tmp")
+    file_tmp = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:12]}.tmp")
     prior_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
     try:
         (count,) = con.execute(f"SELECT count(*) FROM ({records_sql})").fetchone()
         con.execute("SET preserve_insertion_order = true")  # COPY must keep the ORDER BY
-        target = str(lines_tmp).replace("'", "''")
-        con.execute(f"""COPY (SELECT rec FROM ({records_sql}) ORDER BY sort_key)
-                        TO '{target}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t')""")
-        with open(file_tmp, "wb") as out:
-            out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
-            out.write(f"<!-- {MODELLED_ON} -->\n<{ROOT}>\n".encode())
-            out.write((header.xml(int(count)) + "\n").encode())
-            with open(lines_tmp, "rb") as lines:
-                shutil.copyfileobj(lines, out, 1 << 20)
-            out.write(f"</{ROOT}>\n".encode())
-            out.flush()
+        # the whole document in one COPY: the prolog and header lines first (part 0-3), then the records in
+        # sort order, then the closing root tag; every line written as is (no quoting, "\n" ends)
+        prolog = ['<?xml version="1.0" encoding="UTF-8"?>', f"<!-- {MODELLED_ON} -->", f"<{ROOT}>",
+                  header.xml(int(count))]  # fmt: skip
+        framing = " UNION ALL ".join(
+            f"SELECT {part} AS part, NULL AS sort_key, {_literal(text)} AS rec"
+            for part, text in [*enumerate(prolog), (len(prolog) + 1, f"</{ROOT}>")]
+        )
+        target = str(file_tmp).replace("'", "''")
+        con.execute(f"""COPY (SELECT rec FROM (
+                            {framing}
+                            UNION ALL SELECT {len(prolog)} AS part, sort_key, rec FROM ({records_sql}))
+                        ORDER BY part, sort_key)
+                        TO '{target}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t')""")  # fmt: skip
+        with open(file_tmp, "rb") as out:
             os.fsync(out.fileno())
         digest, size = sha256_file(file_tmp)
         os.replace(file_tmp, out_path)
         return WriteResult(out_path, int(count), size, digest)
     finally:
         con.execute(f"SET preserve_insertion_order = {'true' if prior_order else 'false'}")
-        lines_tmp.unlink(missing_ok=True)
         file_tmp.unlink(missing_ok=True)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
