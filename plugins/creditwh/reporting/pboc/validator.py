@@ -249,6 +249,7 @@ def _try_load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
     try:
         _load_lines(con, path)
     except duckdb.Error:
+        con.execute("DROP TABLE IF EXISTS numbered_lines")
         con.execute("DROP TABLE IF EXISTS lines")
         return False
     return True
@@ -258,13 +259,17 @@ def _load_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Table lines: each line's number and text, whether it is a 210 record in the exact layout (account),
     and whether it is a well-formed record line (_record_line_pattern); one regex pass over the text."""
     source = str(path).replace("'", "''")
+    # numbering the lines in file order runs in one thread: the regex pass is a second, parallel statement
+    con.execute(f"""CREATE TABLE numbered_lines AS
+        SELECT row_number() OVER () AS line_no, line
+        FROM read_csv('{source}', columns = {{'line': 'VARCHAR'}}, header = false, delim = chr(31), quote = '',
+                      escape = '', auto_detect = false, strict_mode = false)""")  # fmt: skip
     con.execute(f"""CREATE TABLE lines AS
         SELECT line_no, line, account, CASE WHEN account THEN true
                                             ELSE regexp_full_match(line, '{_record_line_pattern()}') END AS well_formed
-        FROM (SELECT row_number() OVER () AS line_no, line,
-                     regexp_full_match(line, '{_account_line_pattern()}') AS account
-              FROM read_csv('{source}', columns = {{'line': 'VARCHAR'}}, header = false, delim = chr(31),
-                            quote = '', escape = '', auto_detect = false, strict_mode = false))""")  # fmt: skip
+        FROM (SELECT line_no, line, regexp_full_match(line, '{_account_line_pattern()}') AS account
+              FROM numbered_lines)""")  # fmt: skip
+    con.execute("DROP TABLE numbered_lines")
 
 
 def _between_sql(source: str, name: str) -> str:
