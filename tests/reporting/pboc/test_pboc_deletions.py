@@ -65,8 +65,11 @@ def test_purged_history_and_fraud_deletions_are_sent_once_and_validate(settings)
     # the validator accepts each; February's 210 file against January's without the account deleted whole
     for name, path in files.items():
         assert validate_pboc(path).error_count == 0, name
-    # (the validator alone, against January's whole file, sees the deleted account vanish)
-    unfiltered = validate_pboc(files["pboc_r2_20260228.xml"], previous_path=jan_file)
+    # against January's file, the account deleted whole is not missing when its 214 goes with the file, and
+    # vanished when it does not
+    february = files["pboc_r2_20260228.xml"]
+    assert validate_pboc(february, previous_path=jan_file, deleted_whole=frozenset({fraud})).error_count == 0
+    unfiltered = validate_pboc(february, previous_path=jan_file)
     assert unfiltered.rules == {"X_VANISHED"} and {f.acct_code for f in unfiltered.samples} == {fraud}
     _, accounts = read_records(files["pboc_r2_20260228.xml"])
     assert fraud not in {segment_values(r, "AcctBsSgmt")["AcctCode"] for r in accounts}

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +41,6 @@ from creditwh.reporting.pboc.spec import (
     ACCOUNT_DELETE,
     BASE,
     CORRECTION,
-    RECORD_TAG,
     SEGMENT_BY_CODE,
     SEGMENT_DELETE,
     SEGMENTS,
@@ -267,21 +265,11 @@ def previous_file(con: duckdb.DuckDBPyConnection, settings: Settings, period_end
     return path if path.exists() else None
 
 
-def _without_deleted(con: duckdb.DuckDBPyConnection, previous: Path, scratch: Path) -> Path:
-    """The previous period's file as the PBOC holds it after this publication: without the accounts its 214s
-    delete whole (fraud), which the continuity check (X_VANISHED) must not expect in this period's file. The
-    previous file itself when nothing is deleted."""
-    deleted = {code for (code,) in con.execute(
-        f"SELECT acct_code FROM {DUE} WHERE record_type = '{ACCOUNT_DELETE}'").fetchall()}  # fmt: skip
-    if not deleted:
-        return previous
-    kept = scratch / previous.name
-    with open(previous, encoding="utf-8") as src, open(kept, "w", encoding="utf-8") as out:
-        for line in src:  # one record per line (writer.py); the header and other lines are kept
-            code = line.partition("<AcctCode>")[2].partition("</AcctCode>")[0]
-            if not (line.startswith(f"<{RECORD_TAG[ACCOUNT]}>") and code in deleted):
-                out.write(line)
-    return kept
+def _deleted_whole(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The accounts this publication's 214s delete whole (fraud): the PBOC no longer holds them, so the
+    continuity check (X_VANISHED) must not expect them in this period's file."""
+    rows = con.execute(f"SELECT acct_code FROM {DUE} WHERE record_type = '{ACCOUNT_DELETE}'").fetchall()
+    return frozenset(code for (code,) in rows)
 
 
 def publish_period(
@@ -319,11 +307,8 @@ def _publish_period(
         log.info("pboc %s: %s, nothing to send", period_end, status)
         return {**summary, "status": status, "records": {}, "files": []}
     previous = previous_file(con, settings, period_end)
-    with (
-        tempfile.TemporaryDirectory(prefix="pboc-previous-") as scratch,
-        Publication(settings, EXTRACT, period_end) as pub,
-    ):
-        checked_against = _without_deleted(con, previous, Path(scratch)) if previous else None
+    with Publication(settings, EXTRACT, period_end) as pub:
+        deleted_whole = _deleted_whole(con)
         for record_type, count in changes.records.items():
             if not count:
                 continue
@@ -331,7 +316,9 @@ def _publish_period(
             header = MessageHeader(record_type, reporter.data_provider_org_code, period_end, changes.sequence)
             written = write_message(con, records_sql(record_type, period_end), header, pub.path(name))
             original = record_type == ACCOUNT and not changes.sequence
-            report = validate_pboc(pub.path(name), previous_path=checked_against if original else None)
+            report = validate_pboc(
+                pub.path(name), previous_path=previous if original else None, deleted_whole=deleted_whole
+            )
             report.raise_for_errors()  # nothing is published; the staging directory is removed
             if report.records != written.records:
                 raise PipelineError(

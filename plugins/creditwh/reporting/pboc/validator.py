@@ -111,9 +111,12 @@ class ValidationReport:
             )
 
 
-def validate_pboc(path: Path | str, previous_path: Path | str | None = None) -> ValidationReport:
+def validate_pboc(
+    path: Path | str, previous_path: Path | str | None = None, deleted_whole: frozenset[str] = frozenset()
+) -> ValidationReport:
     """Check the message file at `path`; `previous_path` is the previous period's original 210 file (the
-    continuity check), if any."""
+    continuity check), if any; `deleted_whole` the account codes whose 214 goes with this file, which the
+    continuity check does not expect in it."""
     path = Path(path)
     report = ValidationReport(path)
     # an in-memory database with a memory cap spilling to a scratch folder beside the file: a month of 10M
@@ -139,7 +142,7 @@ def validate_pboc(path: Path | str, previous_path: Path | str | None = None) -> 
                 return report
             _check_records(con, report, header)
             if previous_path is not None and report.record_type == ACCOUNT:
-                _check_continuity(con, report, Path(previous_path))
+                _check_continuity(con, report, Path(previous_path), deleted_whole)
         finally:
             con.close()
     return report
@@ -552,9 +555,12 @@ def _record_findings(
     ]
 
 
-def _check_continuity(con: duckdb.DuckDBPyConnection, report: ValidationReport, previous: Path) -> None:
+def _check_continuity(
+    con: duckdb.DuckDBPyConnection, report: ValidationReport, previous: Path, deleted_whole: frozenset[str]
+) -> None:
     """No vanished accounts: every account of the previous period's file that was not closed (销户) there
-    has a record in this period's file (its final record, when it closed during the period)."""
+    and is not deleted whole now (214) has a record in this period's file (its final record, when it closed
+    during the period)."""
     source = str(previous).replace("'", "''")
     status = _element_sql("regexp_extract(line, '<AcctMthlyBlgInfSgmt>(.*)</AcctMthlyBlgInfSgmt>', 1)",
                           "AcctStatus")  # fmt: skip
@@ -563,7 +569,11 @@ def _check_continuity(con: duckdb.DuckDBPyConnection, report: ValidationReport, 
         FROM read_csv('{source}', columns = {{'line': 'VARCHAR'}}, header = false, delim = chr(31), quote = '',
                       escape = '', auto_detect = false, strict_mode = false)
         WHERE starts_with(line, '<{RECORD_TAG[ACCOUNT]}>')""")
+    con.execute(
+        "CREATE TABLE deleted_whole AS SELECT unnest(?::VARCHAR[]) AS acct_code", [sorted(deleted_whole)]
+    )
     _findings(con, report, "X_VANISHED", "AcctCode",
               f"open in the previous period's file {previous.name} and absent from this one", """
         SELECT NULL AS line_no, p.acct_code FROM previous_records p
-        WHERE p.acct_status <> '4' AND p.acct_code NOT IN (SELECT acct_code FROM f)""")  # fmt: skip
+        WHERE p.acct_status <> '4' AND p.acct_code NOT IN (SELECT acct_code FROM f)
+            AND p.acct_code NOT IN (SELECT acct_code FROM deleted_whole)""")  # fmt: skip
