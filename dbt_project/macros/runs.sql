@@ -18,3 +18,16 @@
         rows between unbounded preceding and current row
     )
 {%- endmacro %}
+
+{#- The staging days a day-over-day model reads in a run: up to the run's date and, on a run of the changes
+    only, just those after the last date it processed (`processed`: a one-row relation of that date), or the
+    run's date alone when it has processed none. -#}
+{% macro days_not_yet_processed(processed, changes_only) -%}
+    {{ business_date_filter(operator='<=') }}
+    {%- if changes_only %}
+        and business_date > coalesce(
+            (select {{ processed }}.business_date from {{ processed }}),
+            cast({{ dbt.dateadd('day', -1, business_date_literal()) }} as date)
+        )
+    {%- endif %}
+{%- endmacro %}

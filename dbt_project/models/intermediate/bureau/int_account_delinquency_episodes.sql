@@ -51,13 +51,7 @@ accounts as (
                                                   'amount_past_due', 'statement_balance')) }} as is_negative
 
     from {{ ref('stg_accounts') }}
-    where {{ business_date_filter(operator='<=') }}
-    {%- if changes_only %}
-        and business_date > coalesce(
-            (select processed.business_date from processed),
-            cast({{ dbt.dateadd('day', -1, business_date_literal()) }} as date)
-        )
-    {%- endif %}
+    where {{ days_not_yet_processed('processed', changes_only) }}
 
 ),
 

@@ -47,13 +47,7 @@ accounts as (
         dispute_flag
 
     from {{ ref('stg_accounts') }}
-    where {{ business_date_filter(operator='<=') }}
-    {%- if changes_only %}
-        and business_date > coalesce(
-            (select previous_date.business_date from previous_date),
-            cast({{ dbt.dateadd('day', -1, business_date_literal()) }} as date)
-        )
-    {%- endif %}
+    where {{ days_not_yet_processed('previous_date', changes_only) }}
 
 ),
 
