@@ -1,4 +1,4 @@
-"""Stage a verified drop into raw.accounts / raw.payments / raw.customers as a *pending* batch.
+"""Stage a verified drop into raw.<dataset> (every dataset of the contract) as a *pending* batch.
 
 A load replaces exactly one business date in one transaction: a re-run or a restated day corrects the
 rows, never duplicates them, and a failure (or a killed process: DuckDB writes nothing of an uncommitted
@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from creditwh import warehouse
 from creditwh.contract import DATASETS, Dataset
 from creditwh.faultpoint import fault_point
 from creditwh.landing.verify import VerifiedDrop, verify_checksum, verify_drop
@@ -33,7 +34,7 @@ LOAD_METADATA = {
     "_loaded_at": "TIMESTAMP",
 }
 
-LOAD_BATCHES_DDL = """
+LOAD_BATCHES_DDL = f"""
 create table if not exists raw.load_batches (
     batch_id varchar not null,
     business_date date primary key,
@@ -41,18 +42,17 @@ create table if not exists raw.load_batches (
     manifest_sha256 varchar not null,
     manifest varchar not null,
     loaded_at timestamp not null,
-    accounts_records bigint not null,
-    payments_records bigint not null,
-    customers_records bigint not null,
-    status varchar not null default 'pending' check (status in ('pending', 'accepted')),
+    {"".join(f"{d.name}_records bigint not null,{chr(10)}    " for d in DATASETS)}status varchar not null default 'pending' check (status in ('pending', 'accepted')),
     accepted_at timestamp
 )
 """
 
 # Warehouses loaded before batches had a status: every batch they hold was the one the pipeline used.
+# Warehouses loaded before a dataset joined the contract: their days delivered none of its rows.
 LOAD_BATCHES_UPGRADE = [
     "alter table raw.load_batches add column if not exists status varchar default 'accepted'",
     "alter table raw.load_batches add column if not exists accepted_at timestamp",
+    *(f"alter table raw.load_batches add column if not exists {d.name}_records bigint default 0" for d in DATASETS),
 ]
 
 
@@ -98,7 +98,7 @@ def load_drop(
     drop = drop or verify_drop(drop_dir, business_date)
     paths = {d.name: verify_checksum(drop, d) for d in DATASETS}
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse_path))
+    con = warehouse.connect(warehouse_path)
     try:
         ensure_raw_schema(con)
         rolled_back = batches.roll_back_unfinished(con)
@@ -108,18 +108,18 @@ def load_drop(
             for dataset in DATASETS:
                 _insert_day(con, drop, dataset, paths[dataset.name])
             records = {d.name: drop.manifest["files"][d.name]["records"] for d in DATASETS}
+            counts = [f"{name}_records" for name in records]
             con.execute(
-                "insert into raw.load_batches values "
-                "(?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, 'pending', null)",
+                "insert into raw.load_batches (batch_id, business_date, source_system, manifest_sha256, "
+                f"manifest, loaded_at, {', '.join(counts)}, status) "
+                f"values (?, ?, ?, ?, ?, current_timestamp, {', '.join('?' for _ in counts)}, 'pending')",
                 [
                     drop.batch_id,
                     business_date,
                     drop.manifest.get("source_system", "unknown"),
                     drop.manifest_sha256,
                     json.dumps(drop.manifest, sort_keys=True),
-                    records["accounts"],
-                    records["payments"],
-                    records["customers"],
+                    *records.values(),
                 ],
             )
             fault_point("raw_load_before_commit")

@@ -72,12 +72,11 @@ def publish_pboc(period_end: dt.date, settings: Settings, reporter: PbocReporter
 def _in_warehouse(settings: Settings, as_of: dt.date, publish: Callable) -> dict:
     """Run `publish` on a warehouse connection after the marts gate check and the recovery of an
     interrupted publication; any error rolls the open transaction back."""
-    import duckdb
-
+    from creditwh import warehouse
     from creditwh.load.acceptance import require_marts_passed
     from creditwh.publish import recover
 
-    con = duckdb.connect(str(settings.warehouse_path))
+    con = warehouse.connect(settings.warehouse_path)
     try:
         require_marts_passed(con, as_of)  # nothing from marts whose gate did not pass
         recover(con, settings)

@@ -45,7 +45,12 @@ NIGHTLY_FLAGS = [
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
-    return {"CREDITWH_WAREHOUSE_PATH": str(settings.warehouse_path)}
+    from creditwh import warehouse
+
+    return {
+        "CREDITWH_WAREHOUSE_PATH": str(settings.warehouse_path),
+        warehouse.MEMORY_LIMIT_ENV: warehouse.memory_limit(),
+    }
 
 
 def _args(command: str) -> list[str]:
