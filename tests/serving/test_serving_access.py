@@ -85,3 +85,33 @@ def test_init_is_idempotent_and_keeps_the_grants(serving):
     assert any("role creditwh_bi_reader: updated" in line for line in lines)
     assert _reads(serving, BI_READER, "bi.fct_account_daily")
     assert not _reads(serving, BI_READER, "collections.contact_list")
+
+
+def test_a_second_init_waits_for_the_first_instead_of_racing_it(serving):
+    """Roles are global to the cluster: while one init holds the init lock, another one waits on it (seen
+    in pg_locks as an advisory lock not granted), and completes once the first lets go."""
+    import threading
+
+    from creditwh.serving.roles import init_serving
+    from creditwh.serving.settings import ServingSettings
+
+    outcome = {}
+
+    def second_init():
+        outcome["lines"] = init_serving(ServingSettings(host="127.0.0.1", database=serving), ADMIN)
+
+    with connect("postgres", ADMIN, autocommit=True) as first:
+        first.execute("select pg_advisory_lock(hashtext('creditwh serving init'))")
+        thread = threading.Thread(target=second_init, daemon=True)
+        thread.start()
+        waiting = 0
+        for _ in range(300):
+            (waiting,) = first.execute(
+                "select count(*) from pg_locks where locktype = 'advisory' and not granted"
+            ).fetchone()
+            if waiting or not thread.is_alive():
+                break
+            thread.join(0.1)
+        assert waiting >= 1 and thread.is_alive() and "lines" not in outcome
+    thread.join(60)  # the first session closed: its lock is gone
+    assert any("role creditwh_bi_reader: updated" in line for line in outcome["lines"])

@@ -41,6 +41,10 @@ def init_serving(target: ServingSettings, admin_user: str, admin_password: str |
     with psycopg.connect(
         target.conninfo(admin_user, admin_password, database="postgres"), autocommit=True
     ) as admin:
+        # roles are global to the PostgreSQL cluster: two inits at once (two operators, parallel test workers)
+        # would both see a role missing and both create it; the second one waits here instead (released with
+        # the connection)
+        admin.execute("select pg_advisory_lock(hashtext('creditwh serving init'))")
         for role, env in ROLES.items():
             exists = admin.execute("select 1 from pg_roles where rolname = %s", [role]).fetchone()
             verb = "alter" if exists else "create"
