@@ -98,3 +98,16 @@
 {% macro changes_only_run() -%}
     {{ return(is_incremental() and var('business_date', none) is not none) }}
 {%- endmacro %}
+
+{#- The bureau reporting period (Metro 2 and the PBOC alike): the calendar month that ends on the run's
+    business date, when that date is a month end (run_is_month_end); a run on any other date, or without the
+    var, has no period (is_end false, dates none) and the monthly bureau models build nothing. -#}
+{% macro bureau_period() -%}
+    {%- if not run_is_month_end() -%}
+        {{ return({'is_end': false, 'start': none, 'end': none, 'previous_end': none}) }}
+    {%- endif -%}
+    {%- set period_end = modules.datetime.date.fromisoformat(var('business_date') | string) -%}
+    {%- set period_start = period_end.replace(day=1) -%}
+    {{ return({'is_end': true, 'start': period_start, 'end': period_end,
+               'previous_end': period_start - modules.datetime.timedelta(days=1)}) }}
+{%- endmacro %}

@@ -19,18 +19,14 @@
     Periods must be built in date order: a build without business_date (full refresh) leaves the table
     empty and periods are replayed one by one. -#}
 
-{#- The bureau period is the calendar month (the daily DAG's month_end task and the bureau DAG follow the
-    same rule: creditwh.pipeline.daily.is_month_end, tested against macros/dates.sql is_month_end). -#}
+{#- The bureau period is the calendar month (macro bureau_period; the daily DAG's month_end task and the
+    bureau DAG follow the same rule: creditwh.pipeline.daily.is_month_end, tested against macros/dates.sql
+    is_month_end). -#}
 {%- set business_date = var('business_date', none) -%}
-{%- set is_period_end = false -%}
-{%- set previous_period_end = none -%}
-{%- if business_date is not none -%}
-    {%- set day = modules.datetime.date.fromisoformat(business_date | string) -%}
-    {%- set is_period_end = (day + modules.datetime.timedelta(days=1)).day == 1 -%}
-    {%- set previous_period_end = day.replace(day=1) - modules.datetime.timedelta(days=1) -%}
-{%- endif -%}
-{%- set period_start = (previous_period_end + modules.datetime.timedelta(days=1))
-    if previous_period_end is not none else none -%}
+{%- set period = bureau_period() -%}
+{%- set is_period_end = period.is_end -%}
+{%- set period_start = period.start -%}
+{%- set previous_period_end = period.previous_end -%}
 {%- set period_start_sql = "cast('" ~ period_start ~ "' as date)" if is_period_end else 'null' -%}
 {%- set period_end_sql = "cast('" ~ business_date ~ "' as date)" if is_period_end else 'cast(null as date)' -%}
 {%- set in_period = 'between ' ~ period_start_sql ~ ' and ' ~ period_end_sql %}

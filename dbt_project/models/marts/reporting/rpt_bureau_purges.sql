@@ -22,13 +22,10 @@
     rpt_pboc_card_accounts, which it reads for the periods reported. -#}
 
 {%- set business_date = var('business_date', none) -%}
-{%- set is_period_end = false -%}
-{%- if business_date is not none -%}
-    {%- set day = modules.datetime.date.fromisoformat(business_date | string) -%}
-    {%- set is_period_end = (day + modules.datetime.timedelta(days=1)).day == 1 -%}
-    {%- set previous_period_end = day.replace(day=1) - modules.datetime.timedelta(days=1) -%}
-    {%- set period_start = previous_period_end + modules.datetime.timedelta(days=1) -%}
-{%- endif -%}
+{%- set period = bureau_period() -%}
+{%- set is_period_end = period.is_end -%}
+{%- set period_start = period.start -%}
+{%- set previous_period_end = period.previous_end -%}
 
 with
 

@@ -10,15 +10,10 @@
     grows with the period, not the history: periods are built in date order, as rpt_bureau_accounts. -#}
 
 {%- set business_date = var('business_date', none) -%}
-{%- set is_period_end = false -%}
-{%- set previous_period_end = none -%}
-{%- if business_date is not none -%}
-    {%- set day = modules.datetime.date.fromisoformat(business_date | string) -%}
-    {%- set is_period_end = (day + modules.datetime.timedelta(days=1)).day == 1 -%}
-    {%- set previous_period_end = day.replace(day=1) - modules.datetime.timedelta(days=1) -%}
-{%- endif -%}
-{%- set period_start = (previous_period_end + modules.datetime.timedelta(days=1))
-    if previous_period_end is not none else none -%}
+{%- set period = bureau_period() -%}
+{%- set is_period_end = period.is_end -%}
+{%- set period_start = period.start -%}
+{%- set previous_period_end = period.previous_end -%}
 {%- set codes = pboc_codes() -%}
 {#- date literals of the period (null on other days, whose build selects no rows) -#}
 {%- set period_end_sql = "cast('" ~ business_date ~ "' as date)" if is_period_end else 'cast(null as date)' -%}
