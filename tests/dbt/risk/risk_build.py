@@ -13,6 +13,7 @@ RISK_PATHS = (
     "path:models/intermediate/early_warning",
     "path:models/marts/roll_rate",
     "path:models/marts/early_warning",
+    "path:models/marts/customer_risk",
 )
 RISK_SELECT = ("--select", *(f"+{path}" for path in RISK_PATHS))
 

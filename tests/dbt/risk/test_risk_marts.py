@@ -31,6 +31,9 @@ RISK_MODELS = (
     "mart_early_warning_daily",
     "mart_collections_queue",
     "mart_early_warning_performance",
+    "fct_person_risk_conditions",
+    "fct_person_risk_rating_daily",
+    "mart_person_rating_rises",
 )
 
 

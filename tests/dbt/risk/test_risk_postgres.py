@@ -38,6 +38,9 @@ TABLES = {
     "marts.mart_early_warning_daily": "business_date",
     "marts.mart_collections_queue": "business_date",
     "marts.mart_early_warning_performance": "evaluated_on",
+    "marts.fct_person_risk_conditions": "business_date",
+    "marts.fct_person_risk_rating_daily": "business_date",
+    "marts.mart_person_rating_rises": "business_date",
 }
 
 
