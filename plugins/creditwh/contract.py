@@ -5,6 +5,8 @@ One drop per business date in ``<landing>/<YYYY-MM-DD>/``::
     accounts_<YYYYMMDD>.parquet    full snapshot of the book as of the business date
     payments_<YYYYMMDD>.parquet    payments posted that day, each with its effective date (reversals negative)
     customers_<YYYYMMDD>.parquet   customers created or changed that day (all of them on the first day)
+    collection_actions_<YYYYMMDD>.parquet      collection actions taken that day (calls, messages, visits...)
+    collection_assignments_<YYYYMMDD>.parquet  collection placements created or changed that day
     manifest_<YYYYMMDD>.json       control manifest, written last: its presence means the drop is complete
 
 Parquet rather than gzip CSV: the types travel with the file (no locale/quoting ambiguity for money and
@@ -115,6 +117,49 @@ CUSTOMERS = Dataset(
     control_totals=(),
 )
 
+# Collections (issue #15). An action is one contact attempt or message of the collections operation, stamped
+# with the local time it happened; a placement (assignment) says which holder - an in-house team, an outside
+# agency or the legal department (dbt_project/seeds/collection_holders.csv) - works an account from
+# valid_from (inclusive) to valid_to (exclusive: the day the next holder takes over or the account leaves
+# collections; NULL while open). An assignment is delivered on the day it is created and again, with
+# valid_to and close_reason set, on the day it closes: the latest version of an assignment_id is its state.
+COLLECTION_ACTIONS = Dataset(
+    name="collection_actions",
+    columns={
+        "business_date": "DATE",
+        "action_id": "VARCHAR",
+        "account_id": "VARCHAR",
+        "action_ts": "TIMESTAMP",  # local time of the action, on the business date
+        "channel": "VARCHAR",  # COLLECTION_CHANNELS
+        "holder_id": "VARCHAR",  # team, agency or legal holding the account (collection_holders seed)
+        "collector_id": "VARCHAR",  # the person (collectors seed); NULL for automated channels
+        "outcome": "VARCHAR",  # COLLECTION_OUTCOMES; NULL for one-way channels (ONE_WAY_CHANNELS)
+        "talk_seconds": "INTEGER",  # voice channels (VOICE_CHANNELS): 0 when nobody answered; else NULL
+        "promised_amount": MONEY,  # PTP only
+        "promised_date": "DATE",  # PTP only: the day the customer promised to pay by
+    },
+    key=("action_id",),
+    control_totals=("promised_amount",),
+)
+
+COLLECTION_ASSIGNMENTS = Dataset(
+    name="collection_assignments",
+    columns={
+        "business_date": "DATE",
+        "assignment_id": "VARCHAR",
+        "account_id": "VARCHAR",
+        "holder_id": "VARCHAR",  # collection_holders seed
+        "valid_from": "DATE",
+        "valid_to": "DATE",  # exclusive; NULL while the assignment is open
+        "balance_at_placement": MONEY,  # current_balance on the day of placement
+        # the platform's days_past_due at placement: dbt buckets it with the dpd_buckets seed (one home)
+        "days_past_due_at_placement": "INTEGER",
+        "close_reason": "VARCHAR",  # ASSIGNMENT_CLOSE_REASONS when valid_to is set, else NULL
+    },
+    key=("assignment_id",),
+    control_totals=("balance_at_placement",),
+)
+
 # A payment is posted on the business date of the drop that carries it, but counts from the day the money
 # was received (Reg Z 12 CFR 1026.10(a); the platform back-dates interest and delinquency to it): a payment
 # made on a weekend or holiday posts on the next banking day, a mailed cheque after lockbox processing.
@@ -124,7 +169,7 @@ CUSTOMERS = Dataset(
 # payment, and the raw gate rejects it.
 PAYMENT_MAX_BACKDATE_DAYS = 10
 
-DATASETS: tuple[Dataset, ...] = (ACCOUNTS, PAYMENTS, CUSTOMERS)
+DATASETS: tuple[Dataset, ...] = (ACCOUNTS, PAYMENTS, CUSTOMERS, COLLECTION_ACTIONS, COLLECTION_ASSIGNMENTS)
 BY_NAME = {d.name: d for d in DATASETS}
 
 ACCOUNT_STATUSES = ("OPEN", "CLOSED", "CHARGED_OFF", "TRANSFERRED")
@@ -134,6 +179,25 @@ STATUS_REASONS = {
     "TRANSFERRED": ("SOLD",),
 }
 PAYMENT_TYPES = ("PAYMENT", "REVERSAL", "RECOVERY")
+
+COLLECTION_CHANNELS = ("SMS", "IVR", "CALL", "EMAIL", "LETTER", "VISIT", "AGENCY", "LEGAL")
+AUTOMATED_CHANNELS = ("SMS", "IVR", "EMAIL", "LETTER")  # no collector: collector_id is NULL
+VOICE_CHANNELS = ("IVR", "CALL", "AGENCY")  # calls: talk_seconds is set
+ONE_WAY_CHANNELS = ("SMS", "EMAIL", "LETTER", "LEGAL")  # a message or legal step: no outcome
+COLLECTION_OUTCOMES = (
+    "NO_ANSWER",
+    "BUSY",
+    "WRONG_PARTY",
+    "RPC",  # right-party contact: the liable customer reached, no commitment
+    "PTP",  # promise to pay: promised_amount and promised_date set
+    "REFUSED",
+    "DISPUTE",  # the customer disputes the debt: the platform flags the account
+    "COMPLAINT",
+    "PAID",  # the customer says the arrears are paid
+)
+RIGHT_PARTY_OUTCOMES = ("RPC", "PTP", "REFUSED", "DISPUTE", "COMPLAINT", "PAID")
+HOLDER_TYPES = ("TEAM", "AGENCY", "LEGAL")
+ASSIGNMENT_CLOSE_REASONS = ("CURED", "ESCALATED", "CLOSED", "SOLD", "PAID_OFF")
 
 
 def manifest_name(business_date: dt.date) -> str:

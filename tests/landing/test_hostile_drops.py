@@ -25,7 +25,16 @@ import pyarrow.parquet as pq
 import pytest
 from creditwh.checksums import sha256_file
 from creditwh.config import Settings, settings
-from creditwh.contract import ACCOUNTS, CUSTOMERS, DATASETS, PAYMENTS, Dataset, manifest_name
+from creditwh.contract import (
+    ACCOUNTS,
+    COLLECTION_ACTIONS,
+    COLLECTION_ASSIGNMENTS,
+    CUSTOMERS,
+    DATASETS,
+    PAYMENTS,
+    Dataset,
+    manifest_name,
+)
 from creditwh.errors import DropNotArrived, DropRejected
 from creditwh.landing.manifest import write_manifest
 from creditwh.pipeline import daily
@@ -540,6 +549,76 @@ def test_rejected_restatement_keeps_the_accepted_day(drop):
         len(loaded(drop.s, "accounts", day=DAY1))
         == Drop(drop.s, DAY1).manifest()["files"]["accounts"]["records"] - 1
     )
+
+
+# ------------------------------------------------------------------------------------------------ collections
+# The issue's bad collections input (#15), each through verify, load and the raw gate: the error names the
+# rule, the file and the row (its action or assignment id, and the offending value).
+CA, CS = COLLECTION_ACTIONS.file_name(DAY2), COLLECTION_ASSIGNMENTS.file_name(DAY2)
+FIRST_ACTION = "(select min(action_id) from {f})"
+FIRST_CALL = "(select min(action_id) from {f} where channel = 'CALL')"
+
+
+def _change_call(**values: str) -> Callable[[Drop], None]:
+    """The day's first CALL action with `values` (SQL expressions) replacing columns."""
+    replaced = ", ".join(f"case when action_id = {FIRST_CALL} then {v} else {c} end as {c}" for c, v in values.items())
+    return _rewrite(COLLECTION_ACTIONS, f"select * replace ({replaced}) from {{f}}")
+
+
+def _add_assignments(account_sql: str, *rows: tuple[str, str]) -> Callable[[Drop], None]:
+    """Append open assignments (assignment_id, holder_id) from day 2 on, for the day-2 account `account_sql`
+    (a query over the accounts file) picks."""
+
+    def change(d: Drop) -> None:
+        existing = pq.read_table(d.path(COLLECTION_ASSIGNMENTS))
+        (account,) = d.query(ACCOUNTS, account_sql).column(0).to_pylist()
+        assert account is not None
+        added = pa.table({
+            "business_date": [DAY2] * len(rows), "assignment_id": [r[0] for r in rows],
+            "account_id": [account] * len(rows), "holder_id": [r[1] for r in rows],
+            "valid_from": [DAY2] * len(rows), "valid_to": pa.nulls(len(rows), pa.date32()),
+            "balance_at_placement": pa.array([Decimal("100.00")] * len(rows), pa.decimal128(18, 2)),
+            "days_past_due_at_placement": pa.array([1] * len(rows), pa.int32()),
+            "close_reason": pa.nulls(len(rows), pa.string()),
+        })  # fmt: skip
+        d.write(COLLECTION_ASSIGNMENTS, pa.concat_tables([existing, added.cast(existing.schema)]))
+
+    return change
+
+
+CURRENT = "select min(account_id) from {f} where account_status = 'OPEN' and days_past_due = 0"
+# 10-50 DPD today: placed with an early-stage team on day 1 (at 9-49 DPD), still held by it
+HELD_SINCE_DAY1 = "select min(account_id) from {f} where account_status = 'OPEN' and days_past_due between 10 and 50"
+
+COLLECTION_CASES = [
+    pytest.param(_rewrite(COLLECTION_ACTIONS, f"select * replace (case when action_id = {FIRST_ACTION} then 'A9999999999' else account_id end as account_id) from {{f}}"), "action_account_in_snapshot", (CA, "A9999999999", "action_id="), id="action-for-account-not-in-snapshot"),
+    pytest.param(_change_call(channel="'FAX'"), "channel_and_outcome_known", (CA, "FAX", "action_id="), id="unknown-channel"),
+    pytest.param(_change_call(outcome="'MAYBE_LATER'"), "channel_and_outcome_known", (CA, "MAYBE_LATER"), id="unknown-outcome"),
+    pytest.param(_change_call(outcome="'PTP'", promised_amount="0::decimal(18,2)", promised_date="business_date + 3"), "promise_valid", (CA, "promised_amount=0", "action_id="), id="promise-non-positive-amount"),
+    pytest.param(_change_call(outcome="'PTP'", promised_amount="-50::decimal(18,2)", promised_date="business_date + 3"), "promise_valid", (CA, "promised_amount=-50"), id="promise-negative-amount"),
+    pytest.param(_change_call(outcome="'PTP'", promised_amount="50::decimal(18,2)", promised_date="business_date - 1"), "promise_valid", (CA, f"promised_date={DAY1}"), id="promise-date-before-action"),
+    pytest.param(_change_call(talk_seconds="-5"), "talk_seconds_within_bounds", (CA, "talk_seconds=-5", "action_id="), id="negative-talk-time"),
+    pytest.param(_change_call(action_ts="action_ts - interval 1 day"), "action_on_business_date", (CA, str(DAY1), "action_id="), id="action-stamped-another-day"),
+    pytest.param(_rewrite(COLLECTION_ACTIONS, f"select * from {{f}} union all select * from {{f}} where action_id = {FIRST_ACTION}"), "one_row_per_action", (CA, "action_id="), id="duplicate-action-id"),
+    pytest.param(_add_assignments(CURRENT, ("AS9999999901", "AG-NOBODY")), "assignment_holder_known", (CS, "AG-NOBODY", "AS9999999901"), id="assignment-unknown-holder"),
+    pytest.param(_add_assignments(CURRENT, ("AS9999999901", "T-EARLY-A"), ("AS9999999902", "AG-NORTH")), "assignments_do_not_overlap", (CS, "AS9999999901", "AS9999999902"), id="overlapping-assignments-same-day"),
+    pytest.param(_add_assignments(HELD_SINCE_DAY1, ("AS9999999901", "AG-EAST")), "assignments_do_not_overlap", (CS, "AS9999999901", "overlapping_assignment_id=AS"), id="overlapping-an-open-assignment-loaded-earlier"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("prepare", "rule", "names"), COLLECTION_CASES)
+def test_collection_rows_rejected_by_the_raw_gate(drop, prepare, rule, names):
+    """verify passes (the files are well formed); the raw gate rejects the rows and nothing of day 2 stays."""
+    prepare(drop)
+    assert_rejected(drop.s, ValidationGateFailed, rule, *names)
+    assert all(loaded(drop.s, d.name) == [] for d in DATASETS)
+
+
+def test_collection_action_file_stamped_with_another_business_date(drop):
+    """A row of the actions file stamped with another business date: rejected before loading, row named."""
+    drop.rewrite(COLLECTION_ACTIONS, f"select * replace (case when action_id = {FIRST_ACTION} then business_date - 1 else business_date end as business_date) from {{f}} order by action_id")  # fmt: skip
+    err = assert_rejected(drop.s, DropRejected, "business_date", CA, str(DAY1))
+    assert err.row == 1
 
 
 # ------------------------------------------------------------------------------------------------ text

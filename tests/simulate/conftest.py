@@ -10,9 +10,13 @@ from creditwh.simulate import Behaviour, CardPlatform, DaySnapshot, SimConfig
 
 START = dt.date(2026, 1, 1)
 NOBODY = (0.0, 0.0, 0.0, 0.0)
-# Every statement is missed and nobody cures: DPD only ever grows, by exactly one a day.
+# Every statement is missed and nobody cures, whatever collections do (no promise kept, no payment after a
+# contact or a reminder, no payment cancelled): DPD only ever grows, by exactly one a day, unless a test
+# schedules a payment.
 NOBODY_PAYS = Behaviour(p_full=NOBODY, p_min=NOBODY, p_partial_ok=NOBODY, p_late=NOBODY, p_partial_low=NOBODY,
-                        cure_base=NOBODY, p_stay=0.0, p_roll_partial=0.0, p_reversal=NOBODY)  # fmt: skip
+                        cure_base=NOBODY, p_stay=0.0, p_roll_partial=0.0, p_reversal=NOBODY,
+                        p_keep_promise=NOBODY, p_pay_after_contact=0.0, p_roll_after_broken_promise=0.0,
+                        p_reminder_lift=0.0)  # fmt: skip
 
 
 def run(cfg: SimConfig, days: int) -> tuple[CardPlatform, list[DaySnapshot]]:

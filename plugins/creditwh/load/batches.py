@@ -70,6 +70,14 @@ def ensure_batch_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {PRIOR_SCHEMA}")
     for table in TABLES:
         con.execute(f"create table if not exists {PRIOR_SCHEMA}.{table} as select * from raw.{table} limit 0")
+        # a column added to raw.<table> by an upgrade (ensure_raw_schema) is added to its mirror too
+        for column, type_ in con.execute(
+            "select column_name, data_type from information_schema.columns where table_schema = 'raw' "
+            "and table_name = ? and column_name not in (select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ?)",
+            [table, PRIOR_SCHEMA, table],
+        ).fetchall():
+            con.execute(f"alter table {PRIOR_SCHEMA}.{table} add column {column} {type_}")
 
 
 def pending(con: duckdb.DuckDBPyConnection) -> list[tuple[dt.date, str]]:

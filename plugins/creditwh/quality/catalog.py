@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import great_expectations.expectations as gxe
 
-from creditwh.quality import suites_marts, suites_raw
+from creditwh.quality import suites_collections, suites_marts, suites_raw
 from creditwh.quality.severity import critical
 
 DATASOURCE = "warehouse"
@@ -53,7 +53,12 @@ class Gate:
 RAW_GATE = Gate(
     name="raw_gate",
     checks=(
-        Check("raw_load_batches", "raw.load_batches", suites_raw.RAW_LOAD_BATCHES, ("batch_id",)),
+        Check(
+            "raw_load_batches",
+            "raw.load_batches",
+            [*suites_raw.RAW_LOAD_BATCHES, *suites_collections.COLLECTION_LOAD_BATCHES],
+            ("batch_id",),
+        ),
         Check("raw_accounts", "raw.accounts", suites_raw.RAW_ACCOUNTS, ("account_id",)),
         Check(
             "raw_payments",
@@ -64,6 +69,21 @@ RAW_GATE = Gate(
         ),
         Check(
             "raw_customers", "raw.customers", suites_raw.RAW_CUSTOMERS, ("customer_id",), may_be_empty=True
+        ),
+        # collections: a day may have no actions (a quiet Sunday) or no placement changes
+        Check(
+            "raw_collection_actions",
+            "raw.collection_actions",
+            suites_collections.RAW_COLLECTION_ACTIONS,
+            ("action_id", "account_id", "_source_file"),
+            may_be_empty=True,
+        ),
+        Check(
+            "raw_collection_assignments",
+            "raw.collection_assignments",
+            suites_collections.RAW_COLLECTION_ASSIGNMENTS,
+            ("assignment_id", "account_id", "_source_file"),
+            may_be_empty=True,
         ),
     ),
 )

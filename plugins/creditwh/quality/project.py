@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from great_expectations.checkpoint import UpdateDataDocsAction
 
 from creditwh.config import REPO_ROOT, Settings
+from creditwh.contract import DATASETS
 from creditwh.quality import duckdb_shim
 from creditwh.quality.catalog import BATCH_DEFINITION, DATASOURCE, GATES
 
@@ -142,8 +143,10 @@ def _scaffold_warehouse(path: Path) -> None:
                 con.execute(f"create table if not exists {check.table} ({check.date_column} date)")
                 if check.table == "raw.load_batches":
                     con.execute(
-                        "insert into raw.load_batches values ('x', date '2000-01-01', 'x', 'x', '{}', "
-                        "current_timestamp, 0, 0, 0, 'accepted', current_timestamp)"
+                        "insert into raw.load_batches by name select 'x' as batch_id, date '2000-01-01' as "
+                        "business_date, 'x' as source_system, 'x' as manifest_sha256, '{}' as manifest, "
+                        "current_timestamp as loaded_at, 'accepted' as status, current_timestamp as accepted_at"
+                        + "".join(f", 0 as {d.name}_records" for d in DATASETS)
                     )
                 else:
                     con.execute(f"insert into {check.table} ({check.date_column}) values (date '2000-01-01')")

@@ -45,6 +45,14 @@ class Behaviour:
     inactive_share: float = 0.15  # accounts that barely use the card
     p_reversal: tuple[float, ...] = (0.001, 0.005, 0.02, 0.045)  # a payment bounces (NSF etc.)
     autopay_share: float = 0.25
+    # How customers answer collections (creditwh.simulate.collections, which calibrates them): a promise
+    # to pay is kept; a right-party contact without a promise makes the customer pay the oldest minimum; a
+    # broken promise cancels the next scheduled payment (roll forward); a pre-due reminder makes a customer
+    # who would have paid late or not at all pay by the due date.
+    p_keep_promise: tuple[float, ...] = (0.62, 0.55, 0.48, 0.42)
+    p_pay_after_contact: float = 0.15
+    p_roll_after_broken_promise: float = 0.5
+    p_reminder_lift: float = 0.3
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Writing a day's snapshot as a landing drop: three Parquet files, then the manifest that marks it complete."""
+"""Writing a day's snapshot as a landing drop: one Parquet file per dataset, then the manifest that marks it complete."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from creditwh.contract import ACCOUNTS, CUSTOMERS, PAYMENTS
+from creditwh.contract import ACCOUNTS, COLLECTION_ACTIONS, COLLECTION_ASSIGNMENTS, CUSTOMERS, PAYMENTS
 from creditwh.landing.manifest import write_manifest
 from creditwh.simulate.config import SimConfig
 from creditwh.simulate.engine import CardPlatform, DaySnapshot
@@ -26,10 +26,17 @@ def _write_parquet(tbl: pa.Table, path: Path) -> None:
 
 
 def write_drop(snap: DaySnapshot, landing_dir: Path | str, source_system: str = SOURCE_SYSTEM) -> Path:
-    """Write landing_dir/YYYY-MM-DD/{accounts,payments,customers}_YYYYMMDD.parquet and the manifest; return the dir."""
+    """Write landing_dir/YYYY-MM-DD/<dataset>_YYYYMMDD.parquet and the manifest; return the dir."""
     drop_dir = Path(landing_dir) / f"{snap.business_date:%Y-%m-%d}"
     drop_dir.mkdir(parents=True, exist_ok=True)
-    for dataset, tbl in ((ACCOUNTS, snap.accounts), (PAYMENTS, snap.payments), (CUSTOMERS, snap.customers)):
+    files = (
+        (ACCOUNTS, snap.accounts),
+        (PAYMENTS, snap.payments),
+        (CUSTOMERS, snap.customers),
+        (COLLECTION_ACTIONS, snap.collection_actions),
+        (COLLECTION_ASSIGNMENTS, snap.collection_assignments),
+    )
+    for dataset, tbl in files:
         _write_parquet(tbl, drop_dir / dataset.file_name(snap.business_date))
     write_manifest(drop_dir, snap.business_date, source_system)
     return drop_dir

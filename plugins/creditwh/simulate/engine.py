@@ -39,6 +39,7 @@ from creditwh.simulate.arrow import (
     prefixed_ids,
     table,
 )
+from creditwh.simulate.collections import Collections
 from creditwh.simulate.config import SimConfig
 from creditwh.simulate.customers import CustomerBook
 from creditwh.simulate.cycles import day_of_month, next_cycle, yyyymmdd
@@ -57,6 +58,8 @@ class DaySnapshot:
     accounts: pa.Table
     payments: pa.Table
     customers: pa.Table
+    collection_actions: pa.Table
+    collection_assignments: pa.Table
 
 
 class _IdCache:
@@ -151,6 +154,7 @@ class CardPlatform:
         self.cust = CustomerBook(int(cfg.n_accounts * 1.1) + 64)
         self._account_ids, self._customer_ids = _IdCache("A", 10), _IdCache("C", 9)
         self._received = _Received()
+        self.collections = Collections(self.acc, cfg.behaviour, cfg.seed)
         season_book(cfg, np.random.default_rng([cfg.seed, 0]), self.acc, self.cust, self.today + 1)
         self._refresh_counters(self.today + 1)
 
@@ -171,6 +175,7 @@ class CardPlatform:
         self._refresh_counters(t)
         self._charge_off(t)
         self._close(rng, t)
+        self.collections.act(t, self._received.entries["rows"])
         new_customers_from = self.cust.n
         open_accounts(
             self.cfg,
@@ -182,7 +187,8 @@ class CardPlatform:
         )
         self._change_customers(rng, t, new_customers_from)
         snapshot = DaySnapshot(
-            date_of(t), self._accounts_table(t), self._payments_table(t, pays), self._customers_table(t)
+            date_of(t), self._accounts_table(t), self._payments_table(t, pays), self._customers_table(t),
+            *self.collections.tables(t, self._account_ids),
         )
         a = self.acc
         a.gone[(a.status == ledger.CLOSED) | (a.status == ledger.TRANSFERRED)] = True
@@ -366,6 +372,9 @@ class CardPlatform:
         balance = a.balance[rows]
         part = np.maximum((balance * rng.uniform(0.03, 0.3, len(rows)) / 100).astype(np.int64) * 100, 100)
         amount = np.where(rng.random(len(rows)) < cfg.p_settle_in_full, balance, np.minimum(part, balance))
+        promised, promised_amount = self.collections.recoveries_due(t)  # kept promises to agencies / legal
+        other = ~np.isin(rows, promised)
+        rows, amount = np.concatenate([rows[other], promised]), np.concatenate([amount[other], promised_amount])
         a.balance[rows] -= amount
         a.last_pay_day[rows] = t
         a.last_pay_amount[rows] = amount
