@@ -129,4 +129,10 @@ def test_a_failing_model_fails_its_area_task_and_nothing_is_published(data_dir, 
         check_area(areas["marts"])
     assert "model mart_aging_daily: skipped" in str(failed.value)  # built on the fact: not run
     staging = sorted(line.split(":")[0] for line in check_area(areas["staging"]))
-    assert staging == ["model stg_accounts", "model stg_customers", "model stg_payments"]
+    assert staging == [
+        "model stg_accounts",
+        "model stg_collection_actions",
+        "model stg_collection_assignments",
+        "model stg_customers",
+        "model stg_payments",
+    ]
