@@ -150,9 +150,12 @@ def test_actions_and_assignments_follow_the_contract(book):
         "select close_reason, count(*) from collection_assignments where valid_to is not null group by 1"
     ).fetchall())  # fmt: skip
     assert {"CURED", "ESCALATED"} <= set(reasons)
-    assert {r for r, in book.execute("select distinct outcome from collection_actions").fetchall()} >= {
-        *COLLECTION_OUTCOMES
-    } - {"PAID"} | {None}
+    outcomes = dict(book.execute("select outcome, count(*) from collection_actions group by 1").fetchall())
+    assert set(outcomes) <= {*COLLECTION_OUTCOMES, None}
+    assert {None, "NO_ANSWER", "BUSY", "WRONG_PARTY", "RPC", "PTP", "REFUSED"} <= set(outcomes)
+    # a few complaints and disputes (about 1.5% of right-party contacts together): rare, but they occur
+    right_party = sum(outcomes.get(o, 0) for o in RIGHT_PARTY_OUTCOMES)
+    assert 0 < outcomes.get("COMPLAINT", 0) + outcomes.get("DISPUTE", 0) < 0.05 * right_party
 
 
 def test_contacts_and_promises_make_customers_pay(book):
