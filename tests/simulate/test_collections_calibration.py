@@ -8,6 +8,7 @@ import dataclasses
 import duckdb
 import pyarrow as pa
 import pytest
+from creditwh.collection_contact_rules import contact_rules
 from creditwh.contract import (
     AUTOMATED_CHANNELS,
     COLLECTION_CHANNELS,
@@ -17,13 +18,7 @@ from creditwh.contract import (
     VOICE_CHANNELS,
 )
 from creditwh.simulate import SimConfig
-from creditwh.simulate.collections import (
-    CONTACT_HOURS,
-    GRACE_DAYS,
-    MAX_CALLS_PER_DAY,
-    MAX_CALLS_PER_WEEK,
-    Holders,
-)
+from creditwh.simulate.collections import GRACE_DAYS, Holders
 
 from .conftest import START, run
 
@@ -89,15 +84,17 @@ def test_promise_kept_rate_within_industry_range(book):
 def test_contact_rules_kept_on_a_clean_book(book):
     """What the later compliance mart checks: local hours, call attempts per account per day and in any 7
     days (the book's first 6 days count the attempts the run made)."""
-    voice = _in(VOICE_CHANNELS)
+    rules = contact_rules()
+    caps = {cap.window_days: cap.max_attempts for cap in rules.caps}
+    calls = _in(rules.call_channels)
     outside_hours = book.execute(
-        f"select count(*) from collection_actions where hour(action_ts) < {CONTACT_HOURS[0]} "
-        f"or hour(action_ts) >= {CONTACT_HOURS[1]} or action_ts::date <> business_date"
+        f"select count(*) from collection_actions where action_ts::time < '{rules.allowed_from}' "
+        f"or action_ts::time >= '{rules.allowed_to}' or action_ts::date <> business_date"
     ).fetchone()[0]
     most_a_day, most_a_week = book.execute(f"""
         with daily as (
             select account_id, business_date, count(*) as calls
-            from collection_actions where channel in {voice} group by all
+            from collection_actions where channel in {calls} group by all
         ),
         weekly as (
             select sum(calls) over (partition by account_id order by business_date
@@ -107,8 +104,8 @@ def test_contact_rules_kept_on_a_clean_book(book):
         select (select max(calls) from daily), (select max(calls) from weekly)
     """).fetchone()  # fmt: skip
     assert outside_hours == 0
-    assert 2 <= most_a_day <= MAX_CALLS_PER_DAY
-    assert most_a_week == MAX_CALLS_PER_WEEK  # the cap is reached, never passed
+    assert 2 <= most_a_day <= caps[1]
+    assert most_a_week == caps[7]  # the cap is reached, never passed
 
 
 def test_actions_and_assignments_follow_the_contract(book):

@@ -29,9 +29,10 @@ payments customers make anyway, lands in 50-70% measured (tests/simulate/test_co
 all three on a simulated book). Complaints (0.5% of right-party contacts) and disputes (1%) are rare, as in
 regulators' complaint statistics.
 
-Contact rules (defaults the bank's strategy seed will replace): local hours CONTACT_HOURS, at most
-MAX_CALLS_PER_DAY call attempts (CALL, IVR, AGENCY) per account per day and MAX_CALLS_PER_WEEK in any
-7 days; disputed accounts are not called. On a clean day no action breaks them.
+Contact rules (the bank's seeds, creditwh.collection_contact_rules): actions only within the allowed local
+hours, call attempts (the seed's call-attempt channels) per account within each cap (per day, in any 7 days);
+disputed accounts are not called. On a clean day no action breaks them (mart_collections_compliance is
+empty).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from creditwh.collection_contact_rules import ContactRules, contact_rules
 from creditwh.collection_holders import collection_holders
 from creditwh.contract import COLLECTION_ACTIONS, COLLECTION_ASSIGNMENTS
 from creditwh.simulate import ledger
@@ -49,10 +51,6 @@ from creditwh.simulate.behaviour import draw
 from creditwh.simulate.config import Behaviour, Segment
 from creditwh.simulate.cycles import yyyymmdd
 
-# Contact rules (defaults of the strategy seed to come).
-CONTACT_HOURS = (8, 21)  # local time, [from, to)
-MAX_CALLS_PER_DAY = 3
-MAX_CALLS_PER_WEEK = 7
 # Placement and cadence (defaults of the strategy seed to come).
 EARLY_MAX_DPD = 60
 LEGAL_SHARE = 0.25  # of charged-off balances of at least LEGAL_MIN_BALANCE_CENTS
@@ -151,13 +149,16 @@ _FIELDS = {
 class Collections:
     """Collections state beside the engine's ledger (indexed by account row) and the day's output rows."""
 
-    def __init__(self, acc, behaviour: Behaviour, seed: int, holders: Holders | None = None):
+    def __init__(self, acc, behaviour: Behaviour, seed: int, holders: Holders | None = None,
+                 rules: ContactRules | None = None):  # fmt: skip
         self.acc = acc
         self.response = behaviour  # how customers answer (p_keep_promise, p_pay_after_contact, ...)
         self.holders = holders or Holders.from_seeds()
+        self.rules = rules or contact_rules()
         self.seed = seed
         self.state = {name: np.zeros(0, dtype) for name, (dtype, _) in _FIELDS.items()}
-        self.calls = np.zeros((0, 7), np.int8)  # call attempts per account on each of the last 7 days
+        # call attempts per account on each day of the longest cap's window (a ring indexed by day % width)
+        self.calls = np.zeros((0, self.rules.longest_window_days), np.int8)
         self.next_assignment = 1
         self._actions: dict[str, np.ndarray] = {}
         self._assignments: dict[str, np.ndarray] = {}
@@ -173,7 +174,7 @@ class Collections:
         if n > have:
             for name, (dtype, fill) in _FIELDS.items():
                 self.state[name] = np.concatenate([self.state[name], np.full(n - have, fill, dtype)])
-            self.calls = np.vstack([self.calls, np.zeros((n - have, 7), np.int8)])
+            self.calls = np.vstack([self.calls, np.zeros((n - have, self.calls.shape[1]), np.int8)])
 
     # -- the engine's side ---------------------------------------------------------------------------------
     def recoveries_due(self, t: int) -> tuple[np.ndarray, np.ndarray]:
@@ -192,7 +193,7 @@ class Collections:
         with a payment received but not posted yet."""
         self._grow()
         rng = np.random.default_rng([self.seed, t, 15])
-        self.calls[:, t % 7] = 0
+        self.calls[:, t % self.calls.shape[1]] = 0
         self._assignments = self._place(t)
         blocks = [self._remind(rng, t), *self._work(rng, t)]
         self._actions = {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
@@ -316,20 +317,27 @@ class Collections:
 
     def _voice(self, rng: np.random.Generator, t: int, rows: np.ndarray, channel: str) -> dict:
         """Attempts with outcomes; calls within the caps, a second attempt after no answer; effects applied."""
-        is_call = channel != "VISIT"
-        if is_call:  # the 7-day cap: today's first attempt only if fewer than the cap in the last 7 days
-            rows = rows[self.calls[rows].sum(axis=1) < MAX_CALLS_PER_WEEK]
+        is_call = channel in self.rules.call_channels
+        if is_call:
+            rows = rows[self._within_caps(rows, t)]
         first = self._attempt(rng, t, rows, channel, (8, 14))
         if not is_call:
             return first
-        self.calls[rows, t % 7] += 1
+        today = t % self.calls.shape[1]
+        self.calls[rows, today] += 1
         missed = first["rows"][np.isin(first["outcome"], (NO_ANSWER, BUSY))]
-        again = missed[(rng.random(len(missed)) < P_SECOND_ATTEMPT)
-                       & (self.calls[missed].sum(axis=1) < MAX_CALLS_PER_WEEK)
-                       & (self.calls[missed, t % 7] < MAX_CALLS_PER_DAY)]  # fmt: skip
-        second = self._attempt(rng, t, again, channel, (14, CONTACT_HOURS[1] - 1))
-        self.calls[again, t % 7] += 1
+        again = missed[(rng.random(len(missed)) < P_SECOND_ATTEMPT) & self._within_caps(missed, t)]
+        second = self._attempt(rng, t, again, channel, (14, self.rules.hours[1] - 1))
+        self.calls[again, today] += 1
         return {k: np.concatenate([first[k], second[k]]) for k in first}
+
+    def _within_caps(self, rows: np.ndarray, t: int) -> np.ndarray:
+        """Whether one more call attempt today keeps each account within every cap (a loop over the caps)."""
+        ok = np.ones(len(rows), bool)
+        for cap in self.rules.caps:
+            days = [(t - k) % self.calls.shape[1] for k in range(cap.window_days)]
+            ok &= self.calls[np.ix_(rows, days)].sum(axis=1) < cap.max_attempts
+        return ok
 
     def _attempt(self, rng, t, rows, channel, hours) -> dict:
         a, k = self.acc, len(rows)
@@ -418,7 +426,8 @@ class Collections:
             self.holders.first_collector[holder] + (rng.random(k) * np.maximum(counts, 1)).astype(np.int64),
             -1,
         )
-        seconds = rng.integers(hours[0] * 3600, hours[1] * 3600, k)
+        first, last = self.rules.hours  # the channel's usual hours, inside the allowed ones
+        seconds = rng.integers(max(hours[0], first) * 3600, min(hours[1], last) * 3600, k)
         return {
             "rows": rows.astype(np.int64),
             "seconds": seconds,
