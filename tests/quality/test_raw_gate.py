@@ -3,10 +3,15 @@ with an error naming the suite, the expectation and a failing key, and touches n
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import duckdb
 import pytest
 from creditwh.quality import ValidationGateFailed, build_data_docs, run_raw_gate
+from creditwh.repayment_policy import repayment_policy
 from quality_helpers import execute, outbox_snapshot
+
+POLICY = repayment_policy()
 
 
 def test_good_day_passes_and_releases_the_warehouse(settings, dates):
@@ -47,6 +52,14 @@ DELINQUENT_UNPAID = (
     "and y.account_status = 'OPEN' and y.days_past_due > 0 and ? is not null "
     "and not exists (select 1 from raw.payments p where p.account_id = a.account_id and p.business_date = ?) "
     "and coalesce(a.last_payment_date, date '1900-01-01') < a.business_date order by 1 limit 1"
+)
+# current yesterday and today, OPEN on both days, no reversal today
+CURRENT_BOTH_DAYS = (
+    "select a.account_id from raw.accounts a join raw.accounts y on y.account_id = a.account_id "
+    "and y.business_date = a.business_date - 1 where a.business_date = ? and a.account_status = 'OPEN' "
+    "and y.account_status = 'OPEN' and y.days_past_due = 0 and a.days_past_due = 0 and ? is not null "
+    "and not exists (select 1 from raw.payments p where p.account_id = a.account_id and p.business_date = ? "
+    "and p.payment_type = 'REVERSAL') order by 1 limit 1"
 )
 PAYMENT = (
     "select payment_id from raw.payments where business_date = ? and payment_type = 'PAYMENT' "
@@ -202,6 +215,25 @@ BREAKS = [
         "dpd_continuity",
     ),
     (
+        "dpd_for_an_amount_within_tolerance",
+        (
+            "update raw.accounts set amount_past_due = 5.00 where business_date = ? and account_id = '{key}'"
+        ),
+        DELINQUENT_UNPAID,
+        "raw_accounts",
+        "past_due_above_tolerance",
+    ),
+    (
+        "dpd_during_grace",
+        (
+            f"update raw.accounts set days_past_due = {POLICY.grace_days}, amount_past_due = 100 "
+            "where business_date = ? and account_id = '{key}'"
+        ),
+        CURRENT_BOTH_DAYS,
+        "raw_accounts",
+        "dpd_not_within_grace",
+    ),
+    (
         "open_without_limit",
         ("update raw.accounts set credit_limit = 0 where business_date = ? and account_id = '{key}'"),
         OPEN_ACCOUNT,
@@ -291,3 +323,34 @@ def test_dpd_drop_after_a_payment_is_a_cure(settings, dates):
     )
     result = run_raw_gate(day, settings)
     assert [o.success for o in result.outcomes if o.rule == "dpd_continuity"] == [True]
+
+
+def _rule_passes(settings, day, rule: str) -> bool:
+    """Whether `rule` held on the day (other rules broken by the planted row may fail the gate)."""
+    try:
+        result = run_raw_gate(day, settings)
+    except ValidationGateFailed as failed:
+        result = failed.result
+    (outcome,) = [o for o in result.outcomes if o.rule == rule]
+    return outcome.success
+
+
+def test_tolerance_boundary(settings, dates):
+    """Past due for the tolerance + 0.01 holds; for exactly the tolerance it is rejected."""
+    assert POLICY.tolerance_amount >= 5  # the planted 5.00 above is within the tolerance
+    day = dates[-1]
+    (key,) = execute(settings, DELINQUENT_UNPAID, [day] * 3)[0]
+    for amount, holds in ((POLICY.tolerance_amount + Decimal("0.01"), True), (POLICY.tolerance_amount, False)):
+        execute(settings, "update raw.accounts set amount_past_due = ? where business_date = ? and account_id = ?",
+                [amount, day, key])  # fmt: skip
+        assert _rule_passes(settings, day, "past_due_above_tolerance") is holds, amount
+
+
+def test_dpd_continuity_accepts_the_grace_jump_and_nothing_more(settings, dates):
+    """From 0 yesterday, DPD may start at grace + 1 (the due date whose grace ran out), not one day later."""
+    day = dates[-1]
+    (key,) = execute(settings, CURRENT_BOTH_DAYS, [day] * 3)[0]
+    for dpd, holds in ((POLICY.grace_days + 1, True), (POLICY.grace_days + 2, False)):
+        execute(settings, "update raw.accounts set days_past_due = ? where business_date = ? and account_id = ?",
+                [dpd, day, key])  # fmt: skip
+        assert _rule_passes(settings, day, "dpd_continuity") is holds, dpd

@@ -12,10 +12,14 @@ import great_expectations.expectations as gxe
 
 from creditwh.contract import ACCOUNT_STATUSES, PAYMENT_MAX_BACKDATE_DAYS, PAYMENT_TYPES, STATUS_REASONS
 from creditwh.quality.severity import critical, warning
+from creditwh.repayment_policy import repayment_policy
 
 # A balance beyond these is a unit or parsing error (cents as units, a shifted decimal), not a customer.
 MAX_ABS_BALANCE = 10_000_000
 MAX_CREDIT_LIMIT = 10_000_000
+# The bank's tolerance and grace period (seed repayment_policy.csv): written into the rules below, so the
+# expectations are regenerated when the seed changes.
+POLICY = repayment_policy()
 
 # ---------------------------------------------------------------- raw.load_batches: the manifest vs the rows
 _MANIFEST_VS_ROWS = """
@@ -136,12 +140,14 @@ where not exists (select 1 from today t where t.account_id = y.account_id)
 """
 )
 
-# DPD continuity (docs/domain.md §2): DPD(t) = t - oldest unpaid due date < t, or 0. Between two snapshots
-# e days apart, for an account OPEN on both:
+# DPD continuity (docs/domain.md §2): DPD(t) = t - oldest overdue due date (its grace run out), or 0. Between
+# two snapshots e days apart, for an account OPEN on both:
 #   * yesterday DPD > 0: without a payment the oldest unpaid due date stays, so DPD = DPD_prev + e exactly;
 #     a payment can move that date forward (partial or full cure), so DPD may then be anything in [0, DPD_prev + e].
-#   * yesterday DPD = 0: at most one missed due date in between, so 0 <= DPD <= e.
+#   * yesterday DPD = 0: every due date whose grace had run out was paid (or tolerated), so only a due date
+#     whose grace ran out in between can start DPD, counted from that due date: 0, or grace < DPD <= grace + e.
 #   * a REVERSAL re-opens a due date the reversed payment had covered, so DPD may then jump above that bound.
+# (That DPD never takes the values 1..grace is the row rule dpd_not_within_grace.)
 # Payments "in between" are the postings after yesterday's snapshot up to today (raw.payments, or the
 # platform's last_payment_date when a day in between was never loaded).
 _DPD_JUMP = (
@@ -169,11 +175,12 @@ compared as (
 )
 select account_id, dpd_yesterday, dpd_today, elapsed_days, paid, reversed
 from compared
-where (dpd_today > case when dpd_yesterday > 0 then dpd_yesterday + elapsed_days else elapsed_days end
+where (dpd_today > case when dpd_yesterday > 0 then dpd_yesterday + elapsed_days
+                        else {grace} + elapsed_days end
        and not reversed)
    or (dpd_yesterday > 0 and dpd_today < dpd_yesterday + elapsed_days and not paid)
 """
-)
+).replace("{grace}", str(POLICY.grace_days))
 
 _OPEN_WITHOUT_LIMIT = """
 select account_id, account_status, credit_limit from {batch}
@@ -187,9 +194,20 @@ where open_date > business_date or closed_date > business_date or charge_off_dat
    or last_statement_date > business_date or last_payment_date > business_date
 """
 
+# The policy on each row: past due only for more than the tolerance, and never during the grace days.
+_DPD_AT_OR_UNDER_TOLERANCE = """
+select account_id, days_past_due, amount_past_due from {batch}
+where days_past_due > 0 and coalesce(amount_past_due, 0) <= {tolerance}
+""".replace("{tolerance}", str(POLICY.tolerance_amount))
+
+_DPD_WITHIN_GRACE = """
+select account_id, days_past_due from {batch}
+where days_past_due between 1 and {grace}
+""".replace("{grace}", str(POLICY.grace_days))
+
 _PAST_DUE_WITHOUT_DPD = """
 select account_id, amount_past_due, days_past_due from {batch}
-where (amount_past_due > 0) <> (days_past_due > 0)
+where amount_past_due > 0 and days_past_due = 0
 """
 
 _REASON_NOT_FOR_STATUS = (
@@ -249,8 +267,21 @@ RAW_ACCOUNTS = [
     critical(
         "dpd_continuity",
         "Day over day, DPD rises by exactly the elapsed days; it drops only after a payment; from 0 it "
-        "rises at most by the elapsed days; a larger jump needs a reversal.",
+        f"stays 0 or starts past the {POLICY.grace_days} grace days (at most grace + the elapsed days); a "
+        "larger jump needs a reversal.",
         gxe.UnexpectedRowsExpectation(unexpected_rows_query=_DPD_JUMP),
+    ),
+    critical(
+        "past_due_above_tolerance",
+        f"days_past_due > 0 only when amount_past_due exceeds the tolerance ({POLICY.tolerance_amount}): at or "
+        "under it the account counts as paid (seed repayment_policy, docs/domain.md §2).",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_DPD_AT_OR_UNDER_TOLERANCE),
+    ),
+    critical(
+        "dpd_not_within_grace",
+        f"days_past_due is never 1..{POLICY.grace_days}: a payment within the grace days counts as on time, "
+        "after them DPD counts from the due date (seed repayment_policy, docs/domain.md §2).",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_DPD_WITHIN_GRACE),
     ),
     critical(
         "dpd_not_negative",
@@ -291,8 +322,9 @@ RAW_ACCOUNTS = [
     ),
     warning(
         "past_due_matches_dpd",
-        "amount_past_due > 0 exactly when days_past_due > 0. WARNING: a platform may keep DPD running "
-        "below a small-balance tolerance (policy, docs/domain.md §2).",
+        "amount_past_due > 0 only when days_past_due > 0 (the converse is the critical "
+        "past_due_above_tolerance). WARNING: a platform may report an amount still within its grace days "
+        "as past due.",
         gxe.UnexpectedRowsExpectation(unexpected_rows_query=_PAST_DUE_WITHOUT_DPD),
     ),
     warning(

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from creditwh.repayment_policy import repayment_policy
+
 
 class Segment(IntEnum):
     TRANSACTOR = 0  # pays in full
@@ -68,7 +70,10 @@ class SimConfig:
     min_payment_floor_cents: int = 2_500
     hardship_min_pct: float = 0.01
     hardship_min_floor_cents: int = 1_000
-    dpd_tolerance_cents: int = 0  # unpaid minimum at or below this is not delinquent (policy)
+    # The bank's repayment policy (docs/domain.md §2), from the seed repayment_policy.csv: past-due minimums
+    # totalling at or under the tolerance count as paid; no delinquency within grace_days after a due date.
+    dpd_tolerance_cents: int = field(default_factory=lambda: repayment_policy().tolerance_cents)
+    grace_days: int = field(default_factory=lambda: repayment_policy().grace_days)
     apr: float = 0.22
     hardship_apr: float = 0.06
     late_fee_cents: int = 2_500

@@ -220,8 +220,8 @@ class CardPlatform:
         )
         if len(rows) == 0:
             return
-        _, cycles, _ = ledger.delinquency(
-            a.ring_mp[rows], a.ring_due[rows], a.alloc[rows], t, cfg.dpd_tolerance_cents
+        _, cycles, _, _ = ledger.delinquency(
+            a.ring_mp[rows], a.ring_due[rows], a.alloc[rows], t, cfg.dpd_tolerance_cents, cfg.grace_days
         )
         balance = a.balance[rows]
         hardship = a.hardship[rows]
@@ -437,9 +437,10 @@ class CardPlatform:
         owing = ~a.gone & (a.ring_sum > a.alloc)
         a.dpd[~owing], a.cycles_past_due[~owing], a.amount_past_due[~owing] = 0, 0, 0
         rows = np.flatnonzero(owing)
-        dpd, cycles, past_due = ledger.delinquency(
-            a.ring_mp[rows], a.ring_due[rows], a.alloc[rows], t, self.cfg.dpd_tolerance_cents
+        dpd, cycles, past_due, tolerated = ledger.delinquency(
+            a.ring_mp[rows], a.ring_due[rows], a.alloc[rows], t, self.cfg.dpd_tolerance_cents, self.cfg.grace_days
         )
+        a.alloc[rows] += tolerated  # counts as paid (docs/domain.md §2)
         a.dpd[rows], a.cycles_past_due[rows], a.amount_past_due[rows] = dpd, cycles, past_due
 
     def _charge_off(self, t: int) -> None:

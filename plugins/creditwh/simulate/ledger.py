@@ -3,11 +3,19 @@
 Each account keeps its last K statement cycles in a ring, oldest first: the cycle's own minimum payment
 (ring_mp, cents) and its due date (ring_due, day number). Payments are allocated oldest-first, so instead of a
 per-cycle "paid" column one number suffices: ``alloc``, the part of all payments credited to the minimums in the
-ring. Cycle j is then paid up to ``clip(cumsum(mp)_j - alloc, 0, mp_j)`` short of its minimum, and
+ring. Cycle j is then paid up to ``clip(cumsum(mp)_j - alloc, 0, mp_j)`` short of its minimum.
 
-    DPD(t)    = t - min{due_j : due_j < t, unpaid_j > tolerance}   (0 if none)
-    cycles(t) = #{j : due_j < t, unpaid_j > tolerance}
-    past_due  = sum{unpaid_j : due_j < t}
+The bank's policy (seed repayment_policy): a minimum is overdue once its grace has run out
+(due_j + grace < t); the overdue minimums count as paid when their unpaid total is at or under the tolerance:
+
+    overdue(t)  = {j : due_j + grace < t, unpaid_j > 0}
+    past_due    = sum{unpaid_j : j in overdue}, or 0 when that sum <= tolerance
+    DPD(t)      = t - min{due_j : j in overdue}  while past_due > 0, else 0
+    cycles(t)   = #overdue                        while past_due > 0, else 0
+
+DPD counts from the original due date, so it goes 0 -> grace + 1 when the grace runs out unpaid. A tolerated
+amount is waived as a minimum (credited to alloc, never to the balance, so it rolls into the next statement):
+it cannot add up with later small amounts into a delinquency dated from a due date already passed.
 
 A payment adds min(amount, unpaid total) to alloc; a reversal subtracts what its payment added, which
 re-opens the newest paid minimums (the oldest-first allocation of the payments that remain).
@@ -86,14 +94,18 @@ def account_fields(ring_cycles: int) -> dict[str, tuple]:
     }
 
 
-def delinquency(ring_mp: np.ndarray, ring_due: np.ndarray, alloc: np.ndarray, today: int, tolerance: int):
-    """(dpd, cycles past due, amount past due) of each row, per the module docstring."""
+def delinquency(ring_mp: np.ndarray, ring_due: np.ndarray, alloc: np.ndarray, today: int, tolerance: int,
+                grace: int):  # fmt: skip
+    """(dpd, cycles past due, amount past due, tolerated) of each row, per the module docstring; tolerated is
+    the overdue amount that counts as paid, to be credited to alloc."""
     unpaid = np.minimum(np.clip(np.cumsum(ring_mp, axis=1) - alloc[:, None], 0, None), ring_mp)
-    passed = ring_due < today
-    late = passed & (unpaid > tolerance)
-    oldest = np.where(late, ring_due, FAR_DAY).min(axis=1)
-    dpd = np.where(oldest < FAR_DAY, today - oldest.astype(np.int64), 0).astype(np.int32)
-    return dpd, late.sum(axis=1).astype(np.int32), np.where(passed, unpaid, 0).sum(axis=1)
+    overdue = (ring_due < today - grace) & (unpaid > 0)
+    owed = np.where(overdue, unpaid, 0).sum(axis=1)
+    late = owed > tolerance
+    oldest = np.where(overdue & late[:, None], ring_due, FAR_DAY).min(axis=1)
+    dpd = np.where(late, today - oldest.astype(np.int64), 0).astype(np.int32)
+    cycles = np.where(late, overdue.sum(axis=1), 0).astype(np.int32)
+    return dpd, cycles, np.where(late, owed, 0), np.where(late, 0, owed)
 
 
 def unpaid_total(ring_sum: np.ndarray, alloc: np.ndarray) -> np.ndarray:
