@@ -15,7 +15,8 @@ RISK_PATHS = (
     "path:models/marts/early_warning",
     "path:models/marts/customer_risk",
 )
-RISK_SELECT = ("--select", *(f"+{path}" for path in RISK_PATHS))
+# plus the repayment policy seed, which a data test on int_accounts_classified (an ancestor) reads
+RISK_SELECT = ("--select", *(f"+{path}" for path in RISK_PATHS), "repayment_policy")
 
 
 @dataclass
