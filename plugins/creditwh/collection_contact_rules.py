@@ -7,13 +7,12 @@ compliance mart (mart_collections_compliance) lists every action that breaks one
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+from creditwh.seeds import SEEDS_DIR, seed_rows
 
 
 @dataclass(frozen=True)
@@ -43,15 +42,10 @@ class ContactRules:
         return max(cap.window_days for cap in self.caps)
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
 @cache
-def contact_rules(seeds: Path = SEEDS) -> ContactRules:
+def contact_rules(seeds: Path = SEEDS_DIR) -> ContactRules:
     path = seeds / "collection_contact_rules.csv"
-    rules = _rows(path)
+    rules = seed_rows(path)
     hours = [r for r in rules if r["rule_type"] == "HOURS"]
     if len(hours) != 1:
         raise ValueError(f"{path}: expected exactly one HOURS rule, found {len(hours)}")
@@ -60,7 +54,7 @@ def contact_rules(seeds: Path = SEEDS) -> ContactRules:
         for r in rules
         if r["rule_type"] == "FREQUENCY"
     )
-    channels = tuple(r["channel"] for r in _rows(seeds / "collection_call_attempt_channels.csv"))
+    channels = tuple(r["channel"] for r in seed_rows(seeds / "collection_call_attempt_channels.csv"))
     return ContactRules(
         dt.time.fromisoformat(hours[0]["allowed_from"]),
         dt.time.fromisoformat(hours[0]["allowed_to"]),

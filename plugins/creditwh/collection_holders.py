@@ -9,12 +9,11 @@ code lists are generated from them; edit the seeds, then regenerate the expectat
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+from creditwh.seeds import SEEDS_DIR, seed_rows
 
 
 @dataclass(frozen=True)
@@ -45,16 +44,13 @@ class CollectionHolders:
         return [c.collector_id for c in self.collectors]
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
 @cache
-def collection_holders(seeds: Path = SEEDS) -> CollectionHolders:
+def collection_holders(seeds: Path = SEEDS_DIR) -> CollectionHolders:
     holders = tuple(
         Holder(r["holder_id"], r["holder_type"], r["stage"], float(r["allocation_share"]))
-        for r in _rows(seeds / "collection_holders.csv")
+        for r in seed_rows(seeds / "collection_holders.csv")
     )
-    collectors = tuple(Collector(r["collector_id"], r["holder_id"]) for r in _rows(seeds / "collectors.csv"))
+    collectors = tuple(
+        Collector(r["collector_id"], r["holder_id"]) for r in seed_rows(seeds / "collectors.csv")
+    )
     return CollectionHolders(holders, collectors)

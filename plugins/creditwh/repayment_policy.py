@@ -8,15 +8,15 @@ expectations (``python -m creditwh.quality.project``).
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
 from creditwh.errors import PipelineError
+from creditwh.seeds import SEEDS_DIR, seed_rows
 
-POLICY_CSV = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "repayment_policy.csv"
+POLICY_CSV = SEEDS_DIR / "repayment_policy.csv"
 
 
 class RepaymentPolicyError(PipelineError):
@@ -35,8 +35,7 @@ class RepaymentPolicy:
 
 @cache
 def repayment_policy(path: Path = POLICY_CSV) -> RepaymentPolicy:
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = seed_rows(path)
     if len(rows) != 1:
         raise RepaymentPolicyError(f"{path}: expected exactly one policy row, found {len(rows)}")
     row = rows[0]
