@@ -64,13 +64,20 @@ COLLECTION_LOAD_BATCHES = [
 ]
 
 # ---------------------------------------------------------------- raw.collection_actions
-_ACTION_NOT_IN_SNAPSHOT = f"""
+
+
+def _not_in_snapshot(key: str) -> str:
+    """Rows (named by `key`) of an account the day's accounts snapshot does not hold."""
+    return f"""
 with today as (select * from {{batch}})
-select t.action_id, {FILE}, t.account_id from today t
+select t.{key}, {FILE}, t.account_id from today t
 where not exists (
     select 1 from raw.accounts a where a.account_id = t.account_id and a.business_date = t.business_date
 )
 """
+
+
+_ACTION_NOT_IN_SNAPSHOT = _not_in_snapshot("action_id")
 
 _ACTION_OTHER_DAY = f"""
 with today as (select * from {{batch}})
@@ -176,13 +183,7 @@ RAW_COLLECTION_ACTIONS = [
 ]
 
 # ---------------------------------------------------------------- raw.collection_assignments
-_ASSIGNMENT_NOT_IN_SNAPSHOT = f"""
-with today as (select * from {{batch}})
-select t.assignment_id, {FILE}, t.account_id from today t
-where not exists (
-    select 1 from raw.accounts a where a.account_id = t.account_id and a.business_date = t.business_date
-)
-"""
+_ASSIGNMENT_NOT_IN_SNAPSHOT = _not_in_snapshot("assignment_id")
 
 _ASSIGNMENT_HOLDER_UNKNOWN = f"""
 with today as (select * from {{batch}})
