@@ -1,0 +1,62 @@
+{{ config(unique_key='placement_month') }}
+
+{#- 回款率 per placement cohort (holder, placement month, bucket at placement), to the run's date. A daily
+    run recomputes the placement months its date touched (placed or paid that day) from their daily rows
+    (mart_collections_recovery_daily: a few rows per cohort and day); without the var every month. -#}
+
+with
+
+daily as (
+
+    select * from {{ ref('mart_collections_recovery_daily') }}
+    where {{ business_date_filter('business_date', '<=') }}
+
+),
+
+touched_months as (
+
+    select distinct placement_month from daily
+    where {{ business_date_filter('business_date') }}
+
+),
+
+cohorts as (
+
+    select
+        daily.placement_month,
+        daily.holder_id,
+        daily.holder_type,
+        daily.bucket_at_placement,
+        cast(sum(daily.accounts_placed) as integer) as accounts_placed,
+        cast(sum(daily.placement_balance) as numeric(20, 2)) as placement_balance,
+        cast(sum(daily.payments_posted) as integer) as payments_posted,
+        cast(sum(daily.recovered_amount) as numeric(20, 2)) as recovered_amount
+
+    from daily
+
+    inner join touched_months
+        on daily.placement_month = touched_months.placement_month
+
+    group by daily.placement_month, daily.holder_id, daily.holder_type, daily.bucket_at_placement
+
+),
+
+final as (
+
+    select
+        placement_month,
+        holder_id,
+        holder_type,
+        bucket_at_placement,
+        (select max(business_date) from daily) as as_of_date,
+        accounts_placed,
+        placement_balance,
+        payments_posted,
+        recovered_amount,
+        cast(recovered_amount / nullif(placement_balance, 0) as double) as recovery_rate
+
+    from cohorts
+
+)
+
+select * from final
