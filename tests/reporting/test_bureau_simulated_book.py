@@ -220,19 +220,13 @@ def test_no_account_vanishes_and_nothing_follows_a_final_record(book):
     us_customers = set(persons.loc[persons["expected_bureau"] == "METRO2", "customer_id"])
     left = raw[(raw["business_date"] > JAN) & raw["account_status"].isin({"CLOSED", "TRANSFERRED"})
                & raw["customer_id"].isin(us_customers)]  # fmt: skip
-    # except an account charged off for fraud before the period (its final event, DF, came before any
-    # period was reported, so it is never reported), then closed when an agency recovery paid it off
-    left = left[~(left["fraud_flag"] & (left["charge_off_date"] <= JAN))]
     assert len(left) >= 5
     assert set(left["account_id"]) <= set(feb.index[feb["account_status"].isin(FINAL)])
-    # sold (05), unless it left OPEN for fraud: DF takes precedence (macro metro2_account_status)
-    transferred = left.loc[(left["account_status"] == "TRANSFERRED") & ~left["fraud_flag"].fillna(False)
-                           & (left["status_reason"] != "FRAUD"), "account_id"]  # fmt: skip
+    transferred = left.loc[left["account_status"] == "TRANSFERRED", "account_id"]  # a fraud charge-off is never sold
     assert len(transferred) > 0 and set(feb.loc[list(transferred), "account_status"]) == {"05"}
     assert set(feb.loc[list(transferred), "payment_rating"]) == {"L"}  # sold charge-offs
     paid = left.loc[(left["account_status"] == "CLOSED") & left["charge_off_date"].notna()
-                    & (left["status_reason"] != "FRAUD") & ~left["fraud_flag"].fillna(False),
-                    "account_id"]  # fmt: skip
+                    & (left["status_reason"] != "FRAUD"), "account_id"]  # fmt: skip
     assert set(feb.loc[list(paid), "account_status"]) <= {"64"}
 
 

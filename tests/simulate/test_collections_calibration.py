@@ -155,6 +155,27 @@ def test_actions_and_assignments_follow_the_contract(book):
     assert 0 < outcomes.get("COMPLAINT", 0) + outcomes.get("DISPUTE", 0) < 0.05 * right_party
 
 
+def test_fraud_charge_offs_are_never_collected_placed_or_sold(book):
+    """A fraud charge-off is the fraud team's loss, not a debt: no agency or legal placement, no agency or
+    legal action, no recovery payment, no debt sale (TRANSFERRED) for any account ever flagged for fraud."""
+    holders = Holders.from_seeds()
+    outside = _in([h for h, s in zip(holders.ids, holders.stage, strict=True) if s >= 2])  # LATE, CHARGED_OFF, LEGAL
+    fraud, placed, worked, recovered, sold = book.execute(f"""
+        with fraud as (select distinct account_id from accounts where fraud_flag)
+        select
+            (select count(*) from fraud f where exists (select 1 from accounts a where a.account_id = f.account_id
+                                                        and a.account_status = 'CHARGED_OFF')),
+            (select count(*) from collection_assignments where holder_id in {outside}
+                                                           and account_id in (select * from fraud)),
+            (select count(*) from collection_actions where (channel in ('AGENCY', 'LEGAL') or holder_id in {outside})
+                                                       and account_id in (select * from fraud)),
+            (select count(*) from payments where payment_type = 'RECOVERY' and account_id in (select * from fraud)),
+            (select count(*) from accounts where account_status = 'TRANSFERRED' and account_id in (select * from fraud))
+    """).fetchone()  # fmt: skip
+    assert fraud > 0  # the book has fraud charge-offs (at the start and new ones)
+    assert (placed, worked, recovered, sold) == (0, 0, 0, 0)
+
+
 def test_contacts_and_promises_make_customers_pay(book):
     """Outcomes are drawn independently of the account, so the accounts whose first call of the day ended in
     a promise, a plain right-party contact or no answer are comparable: within 10 days the promisers pay

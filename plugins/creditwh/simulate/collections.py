@@ -203,7 +203,9 @@ class Collections:
     def _target(self) -> np.ndarray:
         a, n = self.acc, self.acc.n
         target = np.full(n, -1, np.int64)
-        live = ~a.gone
+        # fraud is the fraud team's, not collections': a fraud-flagged account (a fraud charge-off above all)
+        # is never placed, so never worked by an agency or legal
+        live = ~a.gone & ~a.fraud
         open_ = live & (a.status == ledger.OPEN)
         early = np.flatnonzero(open_ & (a.dpd >= 1) & (a.dpd <= EARLY_MAX_DPD))
         late = np.flatnonzero(open_ & (a.dpd > EARLY_MAX_DPD))

@@ -367,7 +367,9 @@ class CardPlatform:
 
     def _recoveries(self, rng: np.random.Generator, t: int, pays: _Payments) -> None:
         cfg, a = self.cfg, self.acc
-        rows = np.flatnonzero((a.status == ledger.CHARGED_OFF) & ~a.gone & (a.balance > 0))
+        # a fraud charge-off is the fraud team's loss, not a debt: never collected nor sold
+        collectable = (a.status == ledger.CHARGED_OFF) & ~a.gone & ~a.fraud
+        rows = np.flatnonzero(collectable & (a.balance > 0))
         rows = rows[rng.random(len(rows)) < cfg.p_recovery]
         balance = a.balance[rows]
         part = np.maximum((balance * rng.uniform(0.03, 0.3, len(rows)) / 100).astype(np.int64) * 100, 100)
@@ -386,7 +388,7 @@ class CardPlatform:
         a.reason[paid_off] = ledger.PAID_OFF
         a.closed_day[paid_off] = t
         # Debt sales: part of the charged-off book is sold to a collection agency.
-        sold = np.flatnonzero((a.status == ledger.CHARGED_OFF) & ~a.gone)
+        sold = np.flatnonzero(collectable & (a.status == ledger.CHARGED_OFF))
         sold = sold[rng.random(len(sold)) < cfg.p_debt_sale]
         a.status[sold] = ledger.TRANSFERRED
         a.reason[sold] = ledger.SOLD
