@@ -38,7 +38,7 @@ final as (
         holders.holder_type,
         holders.stage,
         openings.valid_from,
-        cast({{ dbt.date_trunc('month', 'openings.valid_from') }} as date) as placement_month,
+        {{ month_start('openings.valid_from') }} as placement_month,
         openings.balance_at_placement,
         openings.days_past_due_at_placement,
         accounts.bucket_code as bucket_at_placement
