@@ -149,6 +149,57 @@ MARTS_GATE = Gate(
             suites_marts.MART_EARLY_WARNING_DAILY,
             ("account_id",),
         ),
+        # collections KPI marts: a day may have no promises judged and no payment on an assigned account;
+        # optional so the gate runs on warehouses built before them
+        *(
+            Check(
+                f"marts_{table.removeprefix('mart_')}",
+                f"marts.{table}",
+                suite,
+                keys,
+                date_column=date,
+                optional=True,
+                may_be_empty=True,
+            )
+            for table, suite, keys, date in (
+                (
+                    "mart_collections_contact_daily",
+                    suites_marts.MART_COLLECTIONS_CONTACT_DAILY,
+                    ("channel", "holder_id", "collector_id"),
+                    "business_date",
+                ),
+                (
+                    "mart_collections_promises_daily",
+                    suites_marts.MART_COLLECTIONS_PROMISES_DAILY,
+                    ("channel", "holder_id", "collector_id"),
+                    "business_date",
+                ),
+                (
+                    "mart_collections_recovery_daily",
+                    suites_marts.MART_COLLECTIONS_RECOVERY_DAILY,
+                    ("holder_id", "placement_month", "bucket_at_placement"),
+                    "business_date",
+                ),
+                (
+                    "mart_collections_recovery_monthly",
+                    suites_marts.MART_COLLECTIONS_RECOVERY_MONTHLY,
+                    ("placement_month", "holder_id", "bucket_at_placement"),
+                    "as_of_date",
+                ),
+                (
+                    "mart_collections_holder_scorecard",
+                    suites_marts.MART_COLLECTIONS_HOLDER_SCORECARD,
+                    ("month", "holder_id"),
+                    "as_of_date",
+                ),
+                (
+                    "mart_collections_collector_scorecard",
+                    suites_marts.MART_COLLECTIONS_COLLECTOR_SCORECARD,
+                    ("month", "collector_id"),
+                    "as_of_date",
+                ),
+            )
+        ),
         Check(
             "marts_bureau_reporting",
             BUREAU_TABLE,

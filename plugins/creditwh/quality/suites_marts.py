@@ -161,3 +161,116 @@ MART_EARLY_WARNING_DAILY = [
         gxe.UnexpectedRowsExpectation(unexpected_rows_query=_EW_ACCOUNT_NOT_IN_FACT),
     ),
 ]
+
+
+# Collections KPI marts (dbt_project/models/marts/collections; definitions in their YAML): every rate's
+# numerator within its denominator and no negative count. Recovered money above the balance at placement
+# is possible (interest and fees accrue after placement and a customer paying off pays them), so that
+# check is a warning; every count check is critical.
+def _counts_not_negative(*columns: str) -> list:
+    return [
+        critical(f"{c}_not_negative", f"{c} >= 0.", gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0))
+        for c in columns
+    ]
+
+
+def _within(rule: str, why: str, pairs: tuple[tuple[str, str], ...], key: str) -> object:
+    """Rows where any numerator exceeds its denominator (pairs of (numerator, denominator) columns)."""
+    broken = " or ".join(f"{n} > {d}" for n, d in pairs)
+    shown = ", ".join(dict.fromkeys(c for pair in pairs for c in pair))
+    query = f"select {key}, {shown} from {{batch}} where {broken}"
+    return critical(rule, why, gxe.UnexpectedRowsExpectation(unexpected_rows_query=query))
+
+
+_CALL_FUNNEL = (
+    ("call_attempts", "attempts"),
+    ("connects", "call_attempts"),
+    ("right_party_contacts", "connects"),
+    ("promises", "right_party_contacts"),
+)
+
+MART_COLLECTIONS_CONTACT_DAILY = [
+    _within(
+        "numerators_within_denominators",
+        "call attempts <= attempts, connects <= call attempts, right-party contacts <= connects, promises and "
+        "refusals <= right-party contacts, complaints and disputes <= all right-party contacts.",
+        (
+            *_CALL_FUNNEL,
+            ("refusals", "right_party_contacts"),
+            ("right_party_contacts", "all_right_party_contacts"),
+            ("complaints", "all_right_party_contacts"),
+            ("disputes", "all_right_party_contacts"),
+        ),
+        "business_date, channel, holder_id, collector_id",
+    ),
+    *_counts_not_negative("attempts", "talk_seconds"),
+]
+
+MART_COLLECTIONS_PROMISES_DAILY = [
+    _within(
+        "kept_within_due",
+        "Promises kept <= promises due, and what was paid toward them <= what was promised.",
+        (("promises_kept", "promises_due"), ("paid_toward_promises", "promised_amount")),
+        "business_date, channel, holder_id, collector_id",
+    ),
+    critical(
+        "kept_plus_broken_is_due",
+        "Every promise judged is kept or broken.",
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select business_date, holder_id, collector_id, promises_due, promises_kept, "
+            "promises_broken from {batch} where promises_kept + promises_broken <> promises_due"
+        ),
+    ),
+    *_counts_not_negative("promises_broken", "paid_toward_promises"),
+]
+
+MART_COLLECTIONS_RECOVERY_DAILY = [
+    *_counts_not_negative("accounts_placed", "placement_balance", "payments_posted"),
+]
+
+MART_COLLECTIONS_RECOVERY_MONTHLY = [
+    *_counts_not_negative("accounts_placed", "placement_balance", "payments_posted"),
+    warning(
+        "recovered_within_placement_balance",
+        "A placement cohort's recovered amount <= its balance at placement (above it only by interest and fees "
+        "accrued after placement on accounts paid off).",
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select placement_month, holder_id, bucket_at_placement, placement_balance, "
+            "recovered_amount from {batch} where recovered_amount > placement_balance"
+        ),
+    ),
+]
+
+MART_COLLECTIONS_HOLDER_SCORECARD = [
+    _within(
+        "numerators_within_denominators",
+        "The call funnel nests (call attempts <= attempts ... promises <= right-party contacts), promises kept "
+        "<= promises due, complaints and disputes <= all right-party contacts.",
+        (
+            *_CALL_FUNNEL,
+            ("promises_kept", "promises_due"),
+            ("complaints", "all_right_party_contacts"),
+            ("disputes", "all_right_party_contacts"),
+        ),
+        "month, holder_id",
+    ),
+    warning(
+        "collected_within_balance_worked",
+        "A holder's month collects at most the balance at placement of the placements it worked.",
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select month, holder_id, balance_worked, collected_amount from {batch} "
+            "where collected_amount > balance_worked"
+        ),
+    ),
+]
+
+MART_COLLECTIONS_COLLECTOR_SCORECARD = [
+    _within(
+        "numerators_within_denominators",
+        "connects <= call attempts, right-party contacts <= connects, promises <= right-party contacts, "
+        "promises kept <= promises due.",
+        (*_CALL_FUNNEL[1:], ("promises_kept", "promises_due")),
+        "month, collector_id, holder_id",
+    ),
+    *_counts_not_negative("call_attempts", "calling_days", "collected_on_promises"),
+]
