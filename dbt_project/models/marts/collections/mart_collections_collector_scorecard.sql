@@ -1,11 +1,12 @@
 {{ config(unique_key='month') }}
 
 {#- Each collector's month against the targets of seed collectors. A daily run recomputes the run's month
-    (month to date) from the daily KPI marts' rows of that month; without the var every month. -#}
+    from the daily KPI marts' rows of that month (every built date of it, so re-running a date gives the
+    same rows); without the var every month. -#}
 {%- set month_read = '1 = 1' -%}
 {%- if var('business_date', none) is not none -%}
-    {%- set month_read = 'business_date <= ' ~ business_date_literal() ~ ' and business_date >= '
-        ~ month_start(business_date_literal()) -%}
+    {%- set month_read = 'business_date >= ' ~ month_start(business_date_literal()) ~ ' and business_date < '
+        ~ month_start(dbt.dateadd('month', 1, business_date_literal())) -%}
 {%- endif %}
 
 with
@@ -20,8 +21,7 @@ contacts as (
         cast(sum(connects) as integer) as connects,
         cast(sum(right_party_contacts) as integer) as right_party_contacts,
         cast(sum(promises) as integer) as promises,
-        cast(count(distinct business_date) filter (where call_attempts > 0) as integer) as calling_days,
-        max(business_date) as last_date
+        cast(count(distinct business_date) filter (where call_attempts > 0) as integer) as calling_days
 
     from {{ ref('mart_collections_contact_daily') }}
     where {{ month_read }}
@@ -38,13 +38,25 @@ promises as (
         holder_id,
         cast(sum(promises_due) as integer) as promises_due,
         cast(sum(promises_kept) as integer) as promises_kept,
-        cast(sum(paid_toward_promises) as numeric(20, 2)) as collected_on_promises,
-        max(business_date) as last_date
+        cast(sum(paid_toward_promises) as numeric(20, 2)) as collected_on_promises
 
     from {{ ref('mart_collections_promises_daily') }}
     where {{ month_read }}
         and collector_id is not null
     group by {{ month_start('business_date') }}, collector_id, holder_id
+
+),
+
+{#- the month's latest built date: what every row of the month is as of -#}
+month_dates as (
+
+    select
+        {{ month_start('business_date') }} as month,
+        max(business_date) as as_of_date
+
+    from {{ ref('mart_collections_contact_daily') }}
+    where {{ month_read }}
+    group by {{ month_start('business_date') }}
 
 ),
 
@@ -78,8 +90,7 @@ final as (
             / nullif(collectors.monthly_target_promises, 0) as promises_attainment,
         cast(coalesce(promises.collected_on_promises, 0) / nullif(collectors.monthly_target_collected_amount, 0)
             as double) as collected_attainment,
-        greatest(coalesce(contacts.last_date, promises.last_date), coalesce(promises.last_date, contacts.last_date))
-            as as_of_date
+        month_dates.as_of_date
 
     from contacts
 
@@ -87,6 +98,9 @@ final as (
         on contacts.month = promises.month
         and contacts.collector_id = promises.collector_id
         and contacts.holder_id = promises.holder_id
+
+    left join month_dates
+        on coalesce(contacts.month, promises.month) = month_dates.month
 
     left join collectors
         on coalesce(contacts.collector_id, promises.collector_id) = collectors.collector_id

@@ -1,12 +1,13 @@
 {{ config(unique_key='month') }}
 
 {#- Each team's, agency's and the legal department's month against the targets of seed collection_holders.
-    A daily run recomputes the run's month (month to date) from the daily KPI marts' rows of that month and
-    the placements worked in it; without the var every month. -#}
+    A daily run recomputes the run's month from the daily KPI marts' rows of that month (every built date
+    of it, so re-running a date gives the same rows) and the placements worked in it; without the var every
+    month. -#}
 {%- set month_read = '1 = 1' -%}
 {%- if var('business_date', none) is not none -%}
-    {%- set month_read = 'business_date <= ' ~ business_date_literal() ~ ' and business_date >= '
-        ~ month_start(business_date_literal()) -%}
+    {%- set month_read = 'business_date >= ' ~ month_start(business_date_literal()) ~ ' and business_date < '
+        ~ month_start(dbt.dateadd('month', 1, business_date_literal())) -%}
 {%- endif %}
 
 with

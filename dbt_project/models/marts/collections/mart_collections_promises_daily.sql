@@ -48,19 +48,15 @@ payments as (
 
 ),
 
-latest_loaded as (
-
-    select max(business_date) as business_date from payments
-
-),
-
 promises_due as (
 
-    select promises.*
-    from promises
-    cross join latest_loaded
-    where {{ business_date_filter('promises.judged_on') }}
-        and promises.judged_on <= latest_loaded.business_date
+    select * from promises
+    {% if var('business_date', none) is none -%}
+    -- backfill: the windows closed by the latest loaded date; the others are pending
+    where judged_on <= (select max(business_date) from payments)
+    {%- else -%}
+    where {{ business_date_filter('judged_on') }}
+    {%- endif %}
 
 ),
 

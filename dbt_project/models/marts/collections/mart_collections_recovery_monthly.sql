@@ -1,15 +1,15 @@
 {{ config(unique_key='placement_month') }}
 
 {#- 回款率 per placement cohort (holder, placement month, bucket at placement), to the run's date. A daily
-    run recomputes the placement months its date touched (placed or paid that day) from their daily rows
-    (mart_collections_recovery_daily: a few rows per cohort and day); without the var every month. -#}
+    run recomputes the placement months its date touched (placed or paid that day) from all their daily rows
+    (mart_collections_recovery_daily: a few rows per cohort and day), so re-running a date gives the same
+    rows; without the var every month. -#}
 
 with
 
 daily as (
 
     select * from {{ ref('mart_collections_recovery_daily') }}
-    where {{ business_date_filter('business_date', '<=') }}
 
 ),
 
