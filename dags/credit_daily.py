@@ -9,6 +9,7 @@ DAG and backfills). Transient errors retry with exponential backoff; bad input a
     choose_source -> wait_for_drop | extract_from_postgres -> verify_drop -> load_raw -> validate_raw
       -> transform.dbt_build (one in-process dbt build) -> transform.area[<area>] (models' status by area)
       -> validate_marts -> publish_blacklist -> month_end
+                        -> publish_collection_lists (tomorrow's treatment and reminder lists, restricted)
                         -> publish_serving (the date's marts to the BI serving database, creditwh.serving)
 """
 
@@ -118,6 +119,12 @@ def credit_daily():
 
         return publish_blacklist(_date(ds), settings())
 
+    @task(pool=WAREHOUSE_POOL)
+    def publish_collection_lists(ds=None) -> dict:
+        from creditwh.pipeline.extracts import publish_collection_lists
+
+        return publish_collection_lists(_date(ds), settings())
+
     @task(pool=WAREHOUSE_POOL, outlets=[SERVED])  # SERVED schedules the docs site rebuild (credit_docs)
     def publish_serving(ds=None) -> dict:
         return daily.publish_serving(_date(ds), settings())
@@ -135,6 +142,7 @@ def credit_daily():
     verified >> load_raw() >> validate_raw() >> transform() >> marts_gate
     marts_gate >> publish_blacklist() >> month_end()
     marts_gate >> publish_serving()
+    marts_gate >> publish_collection_lists()
 
 
 credit_daily()

@@ -1,5 +1,5 @@
-"""Task bodies of the regulatory extracts: the daily shared blacklist and the monthly bureau files (Metro 2
-for US consumers, PBOC card account records for consumers identified by a Chinese resident id).
+"""Task bodies of the extracts: the daily shared blacklist, the daily collections lists and the monthly bureau
+files (Metro 2 for US consumers, PBOC card account records for consumers identified by a Chinese resident id).
 
 Each reads its settings (before touching the warehouse: a missing key or reporter setting fails fast),
 refuses a date whose marts gate did not pass, finishes a publication a killed run left sealed but
@@ -37,6 +37,14 @@ def publish_blacklist(business_date: dt.date, settings: Settings) -> dict:
     return _in_warehouse(
         settings, business_date, lambda con: publish_day(con, settings, business_date, key, policy, rotation_from)
     )
+
+
+def publish_collection_lists(business_date: dt.date, settings: Settings) -> dict:
+    """Tomorrow's treatment list (dialer) and reminder list (SMS platform) decided on `business_date`, to
+    outbox/collections/<business_date>/; the summary names the rows of each list."""
+    from creditwh.reporting.collections.publication import publish_lists
+
+    return _in_warehouse(settings, business_date, lambda con: publish_lists(con, settings, business_date))
 
 
 def publish_negative_notices(period_end: dt.date, settings: Settings) -> dict:
