@@ -7,6 +7,8 @@ One drop per business date in ``<landing>/<YYYY-MM-DD>/``::
     customers_<YYYYMMDD>.parquet   customers created or changed that day (all of them on the first day)
     collection_actions_<YYYYMMDD>.parquet      collection actions taken that day (calls, messages, visits...)
     collection_assignments_<YYYYMMDD>.parquet  collection placements created or changed that day
+    repayment_plans_<YYYYMMDD>.parquet  repayment plans created or changed that day (all active ones on day 1)
+    charges_<YYYYMMDD>.parquet     interest and fees posted that day, and their waivers and reversals
     manifest_<YYYYMMDD>.json       control manifest, written last: its presence means the drop is complete
 
 Parquet rather than gzip CSV: the types travel with the file (no locale/quoting ambiguity for money and
@@ -160,6 +162,55 @@ COLLECTION_ASSIGNMENTS = Dataset(
     control_totals=("balance_at_placement",),
 )
 
+# Repayment plans (issue #16). A plan is delivered on the day it is created and again on each day its status
+# changes (the latest version of a plan_id is its state); on the first business date every active plan is
+# delivered. An account holds at most one active plan. The bank's rules for them (hardship re-age, when a plan
+# counts as broken) are the seed repayment_plan_policy (creditwh.repayment_plan_policy).
+REPAYMENT_PLANS = Dataset(
+    name="repayment_plans",
+    columns={
+        "business_date": "DATE",
+        "plan_id": "VARCHAR",
+        "account_id": "VARCHAR",
+        "plan_type": "VARCHAR",  # PLAN_TYPES
+        "start_date": "DATE",
+        "term_months": "INTEGER",  # > 0
+        "principal_amount": MONEY,  # converted bill / cash lent / balance on a hardship plan / balance settled
+        "instalment_amount": MONEY,  # monthly payment agreed (the one payment of a settlement); >= 0
+        # yearly rate in percent: the reduced APR of a HARDSHIP plan, the instalment fee (flat on the
+        # principal, charged each month as rate / 12) of BILL_ / CASH_INSTALMENT plans; NULL for SETTLEMENT
+        "rate_percent": MONEY,
+        "amount_waived": MONEY,  # fees waived on a hardship plan, balance written off by a settlement
+        "plan_status": "VARCHAR",  # PLAN_STATUSES
+        "status_date": "DATE",  # the day the plan entered plan_status
+    },
+    key=("plan_id",),
+    control_totals=("principal_amount", "amount_waived"),
+)
+
+# Interest and fee postings as their own dataset rather than columns on the accounts snapshot: the platform
+# posts them as transactions (several on one statement cut, a waiver or reversal days later pointing at the
+# fee it returns), which is an event log - a snapshot column would hold a net amount per day and lose which
+# fee was waived, by which plan, and when. Charges post at the statement cut (interest, fees and the waivers
+# and reversals decided since the last cut, netted into the statement as stmt_fees) or, for a settlement's
+# write-off, on the day it is paid; so for an account cut today statement_balance = yesterday's
+# current_balance + the sum of today's charges (tests/simulate/test_plans.py).
+CHARGES = Dataset(
+    name="charges",
+    columns={
+        "business_date": "DATE",
+        "charge_id": "VARCHAR",
+        "account_id": "VARCHAR",
+        "posting_date": "DATE",  # = the drop's business date
+        "charge_type": "VARCHAR",  # CHARGE_TYPES
+        "charge_amount": MONEY,  # positive; WAIVER and REVERSAL rows negative
+        "reverses_charge_id": "VARCHAR",  # the fee a WAIVER or REVERSAL returns (NULL: a settlement write-off)
+        "plan_id": "VARCHAR",  # the plan an INSTALMENT_FEE or WAIVER belongs to
+    },
+    key=("charge_id",),
+    control_totals=("charge_amount",),
+)
+
 # A payment is posted on the business date of the drop that carries it, but counts from the day the money
 # was received (Reg Z 12 CFR 1026.10(a); the platform back-dates interest and delinquency to it): a payment
 # made on a weekend or holiday posts on the next banking day, a mailed cheque after lockbox processing.
@@ -169,7 +220,9 @@ COLLECTION_ASSIGNMENTS = Dataset(
 # payment, and the raw gate rejects it.
 PAYMENT_MAX_BACKDATE_DAYS = 10
 
-DATASETS: tuple[Dataset, ...] = (ACCOUNTS, PAYMENTS, CUSTOMERS, COLLECTION_ACTIONS, COLLECTION_ASSIGNMENTS)
+DATASETS: tuple[Dataset, ...] = (
+    ACCOUNTS, PAYMENTS, CUSTOMERS, COLLECTION_ACTIONS, COLLECTION_ASSIGNMENTS, REPAYMENT_PLANS, CHARGES
+)
 BY_NAME = {d.name: d for d in DATASETS}
 
 ACCOUNT_STATUSES = ("OPEN", "CLOSED", "CHARGED_OFF", "TRANSFERRED")
@@ -198,6 +251,21 @@ COLLECTION_OUTCOMES = (
 RIGHT_PARTY_OUTCOMES = ("RPC", "PTP", "REFUSED", "DISPUTE", "COMPLAINT", "PAID")
 HOLDER_TYPES = ("TEAM", "AGENCY", "LEGAL")
 ASSIGNMENT_CLOSE_REASONS = ("CURED", "ESCALATED", "CLOSED", "SOLD", "PAID_OFF")
+
+PLAN_TYPES = ("BILL_INSTALMENT", "CASH_INSTALMENT", "HARDSHIP", "SETTLEMENT")
+PLAN_STATUSES = ("ACTIVE", "COMPLETED", "BROKEN", "CANCELLED")
+FINAL_PLAN_STATUSES = ("COMPLETED", "BROKEN", "CANCELLED")  # a plan never becomes ACTIVE again
+CHARGE_TYPES = (
+    "INTEREST",
+    "CASH_ADVANCE_FEE",
+    "LATE_FEE",  # 违约金
+    "PENALTY_INTEREST",  # 罚息
+    "ANNUAL_FEE",
+    "INSTALMENT_FEE",
+    "WAIVER",  # a fee waived (by a plan or on request), or a settlement's balance written off
+    "REVERSAL",  # a fee posted in error returned
+)
+CREDIT_CHARGE_TYPES = ("WAIVER", "REVERSAL")  # negative amounts
 
 
 def manifest_name(business_date: dt.date) -> str:

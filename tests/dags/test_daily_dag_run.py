@@ -131,8 +131,10 @@ def test_a_failing_model_fails_its_area_task_and_nothing_is_published(data_dir, 
     staging = sorted(line.split(":")[0] for line in check_area(areas["staging"]))
     assert staging == [
         "model stg_accounts",
+        "model stg_charges",
         "model stg_collection_actions",
         "model stg_collection_assignments",
         "model stg_customers",
         "model stg_payments",
+        "model stg_repayment_plans",
     ]

@@ -27,11 +27,13 @@ from creditwh.checksums import sha256_file
 from creditwh.config import Settings, settings
 from creditwh.contract import (
     ACCOUNTS,
+    CHARGES,
     COLLECTION_ACTIONS,
     COLLECTION_ASSIGNMENTS,
     CUSTOMERS,
     DATASETS,
     PAYMENTS,
+    REPAYMENT_PLANS,
     Dataset,
     manifest_name,
 )
@@ -619,6 +621,98 @@ def test_collection_action_file_stamped_with_another_business_date(drop):
     drop.rewrite(COLLECTION_ACTIONS, f"select * replace (case when action_id = {FIRST_ACTION} then business_date - 1 else business_date end as business_date) from {{f}} order by action_id")  # fmt: skip
     err = assert_rejected(drop.s, DropRejected, "business_date", CA, str(DAY1))
     assert err.row == 1
+
+
+# ------------------------------------------------------------------------------------------------ plans
+# The issue's bad plan and charge input (#16), each through verify, load and the raw gate: the error names the
+# rule, the file and the row (its plan or charge id, and the offending value).
+RP, CH = REPAYMENT_PLANS.file_name(DAY2), CHARGES.file_name(DAY2)
+
+
+def _plan(day: dt.date, plan_id: str, account: str, **values) -> dict:
+    row = {"business_date": day, "plan_id": plan_id, "account_id": account, "plan_type": "HARDSHIP",
+           "start_date": DAY2, "term_months": 6, "principal_amount": Decimal("900.00"),
+           "instalment_amount": Decimal("30.00"), "rate_percent": Decimal("6.00"),
+           "amount_waived": Decimal("0.00"), "plan_status": "ACTIVE", "status_date": DAY2}  # fmt: skip
+    return {**row, **values}
+
+
+def _add_plans(account_sql: str | None, *rows: dict, day: dt.date = DAY2) -> Callable[[Drop], None]:
+    """Append plans (_plan keywords) to the day's plans file; account_sql (a query over the accounts file)
+    picks the account of rows that name none."""
+
+    def change(d: Drop) -> None:
+        d = Drop(d.s, day)
+        existing = pq.read_table(d.path(REPAYMENT_PLANS))
+        account = d.query(ACCOUNTS, account_sql).column(0)[0].as_py() if account_sql else None
+        added = [_plan(day, **{"account": account, **r}) for r in rows]
+        d.write(REPAYMENT_PLANS, pa.concat_tables([existing, pa.Table.from_pylist(added, existing.schema)]))
+
+    return change
+
+
+def _add_charges(*rows: dict) -> Callable[[Drop], None]:
+    """Append charges to day 2's charges file, for the day's first current account."""
+
+    def change(d: Drop) -> None:
+        existing = pq.read_table(d.path(CHARGES))
+        (account,) = d.query(ACCOUNTS, CURRENT).column(0).to_pylist()
+        base = {"business_date": DAY2, "account_id": account, "posting_date": DAY2, "reverses_charge_id": None,
+                "plan_id": None}  # fmt: skip
+        added = pa.Table.from_pylist([{**base, **r} for r in rows], existing.schema)
+        d.write(CHARGES, pa.concat_tables([existing, added]))
+
+    return change
+
+
+def _fee(charge_id: str, charge_type: str, amount: str, reverses: str | None = None) -> dict:
+    return {"charge_id": charge_id, "charge_type": charge_type, "charge_amount": Decimal(amount),
+            "reverses_charge_id": reverses}  # fmt: skip
+
+
+# Each bad row in one drop (a gate run costs ~15 s): the error names every rule with its file and row.
+BAD_PLANS = (
+    _add_plans(CURRENT, {"plan_id": "PL9999999902", "term_months": 0},
+               {"plan_id": "PL9999999903", "instalment_amount": Decimal("-30.00")}),
+    {"plan_account_in_snapshot": ("A9999999999", "plan_id=PL9999999901"),
+     "plan_term_positive": ("term_months=0", "plan_id=PL9999999902"),
+     "plan_amounts_not_negative": ("instalment_amount=-30", "plan_id=PL9999999903")},
+)
+BAD_CHARGES = (
+    _add_charges(_fee("CH9999999999901", "LATE_FEE", "25.00"),
+                 _fee("CH9999999999902", "WAIVER", "-26.00", "CH9999999999901"),
+                 _fee("CH9999999999903", "MYSTERY_FEE", "5.00"),
+                 _fee("CH9999999999904", "REVERSAL", "-5.00", "CH0000000000000")),
+    {"charge_return_within_fee": ("charge_id=CH9999999999902", "fee_amount=25", "charge_id=CH9999999999904",
+                                  "reverses_charge_id=CH0000000000000"),
+     "charge_type_known": ("MYSTERY_FEE", "charge_id=CH9999999999903")},
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("bad", "file"), [(BAD_PLANS, RP), (BAD_CHARGES, CH)], ids=["plans-unknown-account-zero-term-negative-instalment",
+                                                               "charges-waiver-over-fee-unknown-type-unknown-target"]
+)  # fmt: skip
+def test_plan_and_charge_rows_rejected_by_the_raw_gate(drop, bad, file):
+    """verify passes (the files are well formed); the raw gate rejects the rows, naming each rule, the file and
+    the row, and nothing of day 2 stays."""
+    prepare, rules = bad
+    if file == RP:
+        _add_plans(None, {"plan_id": "PL9999999901", "account": "A9999999999"})(drop)
+    prepare(drop)
+    err = assert_rejected(drop.s, ValidationGateFailed, None, file, *rules, *(n for names in rules.values() for n in names))
+    assert all(loaded(drop.s, d.name) == [] for d in DATASETS), err
+
+
+def test_completed_plan_coming_back_active_rejected(drop):
+    """Day 2 completes a plan (accepted); day 3 delivers it ACTIVE again: rejected, days 1 and 2 untouched."""
+    _add_plans(CURRENT, {"plan_id": "PL9999999901", "plan_status": "COMPLETED"})(drop)
+    run_day(drop.s, DAY2)
+    assert loaded(drop.s, "repayment_plans", "plan_id, plan_status")[-1] == ("PL9999999901", "COMPLETED")
+    _add_plans(CURRENT, {"plan_id": "PL9999999901", "status_date": DAY3}, day=DAY3)(drop)
+    assert_rejected(drop.s, ValidationGateFailed, "plan_final_status_kept", REPAYMENT_PLANS.file_name(DAY3),
+                    "plan_id=PL9999999901", "earlier_status=COMPLETED", day=DAY3)  # fmt: skip
+    assert all(loaded(drop.s, d.name, day=DAY3) == [] for d in DATASETS)
 
 
 # ------------------------------------------------------------------------------------------------ text

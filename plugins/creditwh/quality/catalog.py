@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import great_expectations.expectations as gxe
 
-from creditwh.quality import suites_collections, suites_marts, suites_raw
+from creditwh.quality import suites_collections, suites_marts, suites_plans, suites_raw
 from creditwh.quality.severity import critical
 
 DATASOURCE = "warehouse"
@@ -56,7 +56,11 @@ RAW_GATE = Gate(
         Check(
             "raw_load_batches",
             "raw.load_batches",
-            [*suites_raw.RAW_LOAD_BATCHES, *suites_collections.COLLECTION_LOAD_BATCHES],
+            [
+                *suites_raw.RAW_LOAD_BATCHES,
+                *suites_collections.COLLECTION_LOAD_BATCHES,
+                *suites_plans.PLAN_LOAD_BATCHES,
+            ],
             ("batch_id",),
         ),
         Check("raw_accounts", "raw.accounts", suites_raw.RAW_ACCOUNTS, ("account_id",)),
@@ -83,6 +87,21 @@ RAW_GATE = Gate(
             "raw.collection_assignments",
             suites_collections.RAW_COLLECTION_ASSIGNMENTS,
             ("assignment_id", "account_id", "_source_file"),
+            may_be_empty=True,
+        ),
+        # repayment plans and charges: most days change no plan; no statement is cut on the 29th-31st
+        Check(
+            "raw_repayment_plans",
+            "raw.repayment_plans",
+            suites_plans.RAW_REPAYMENT_PLANS,
+            ("plan_id", "account_id", "_source_file"),
+            may_be_empty=True,
+        ),
+        Check(
+            "raw_charges",
+            "raw.charges",
+            suites_plans.RAW_CHARGES,
+            ("charge_id", "account_id", "_source_file"),
             may_be_empty=True,
         ),
     ),

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from creditwh.repayment_plan_policy import repayment_plan_policy
 from creditwh.repayment_policy import repayment_policy
 
 
@@ -55,6 +56,10 @@ class Behaviour:
     p_pay_after_contact: float = 0.15
     p_roll_after_broken_promise: float = 0.5
     p_reminder_lift: float = 0.3
+    # Repayment plans (creditwh.simulate.plans, which calibrates them): a customer on a hardship plan misses
+    # an instalment (cancels the statement's payment); a settled customer pays the agreed amount.
+    p_miss_plan_instalment: float = 0.05
+    p_keep_settlement: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,20 @@ class SimConfig:
     p_recovery: float = 0.01
     p_settle_in_full: float = 0.08  # share of recovery payments that settle the whole balance
     p_debt_sale: float = 0.0012
+    # Repayment plans (creditwh.simulate.plans): per statement of a current account, a bill instalment
+    # (revolvers with a statement of 1,000.00 or more) or a cash instalment; a flat monthly instalment fee;
+    # per day, a settlement offered on a charged-off balance; per late fee, a goodwill reversal on request.
+    p_bill_instalment: float = 0.02
+    p_cash_instalment: float = 0.002
+    instalment_fee_monthly_pct: float = 0.006
+    p_settlement: float = 0.002
+    p_late_fee_reversal: float = 0.05
+    # The bank's plan policy, from the seed repayment_plan_policy.csv: RESET or STOP delinquency when a
+    # hardship plan starts; how many missed instalments break a plan.
+    hardship_reage: str = field(default_factory=lambda: repayment_plan_policy().hardship_reage)
+    broken_after_missed_instalments: int = field(
+        default_factory=lambda: repayment_plan_policy().broken_after_missed_instalments
+    )
 
     # When received payments post (creditwh.simulate.banking): bank-cleared payments wait for a banking day
     # (no weekend, no bank holiday given as (month, day)); a share of mailed cheques also waits in lockbox

@@ -10,7 +10,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from creditwh.contract import ACCOUNTS, COLLECTION_ACTIONS, COLLECTION_ASSIGNMENTS, CUSTOMERS, PAYMENTS
+from creditwh.contract import (
+    ACCOUNTS,
+    CHARGES,
+    COLLECTION_ACTIONS,
+    COLLECTION_ASSIGNMENTS,
+    CUSTOMERS,
+    PAYMENTS,
+    REPAYMENT_PLANS,
+)
 from creditwh.landing.manifest import write_manifest
 from creditwh.simulate.config import SimConfig
 from creditwh.simulate.engine import CardPlatform, DaySnapshot
@@ -35,6 +43,8 @@ def write_drop(snap: DaySnapshot, landing_dir: Path | str, source_system: str = 
         (CUSTOMERS, snap.customers),
         (COLLECTION_ACTIONS, snap.collection_actions),
         (COLLECTION_ASSIGNMENTS, snap.collection_assignments),
+        (REPAYMENT_PLANS, snap.repayment_plans),
+        (CHARGES, snap.charges),
     )
     for dataset, tbl in files:
         _write_parquet(tbl, drop_dir / dataset.file_name(snap.business_date))

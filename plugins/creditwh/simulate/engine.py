@@ -7,8 +7,10 @@ Order of a day t (all vectorized over accounts):
  3. scheduled payments are received (effective today); those due to post today are allocated oldest-first
     (bank-cleared payments received on a weekend or holiday, and mailed cheques in processing, post on a
     later day with today as their effective date); returned payments reverse;
- 4. recoveries on charged-off balances, debt sales, fraud resolutions, hardship/dispute/limit events;
+ 4. recoveries on charged-off balances (settlements paid, the rest written off), debt sales, fraud
+    resolutions, hardship plans / dispute / limit events;
  5. DPD counters are recomputed; accounts at the charge-off threshold charge off; zero-balance accounts close;
+    repayment plans break, complete or are cancelled, settlements are agreed (creditwh.simulate.plans);
  6. new accounts open; the snapshot is taken; accounts that closed or transferred today leave the book.
 
 Statement arithmetic (definition): SB_k = SB_{k-1} + purchases + cash advances - payments (net of reversals)
@@ -39,10 +41,12 @@ from creditwh.simulate.arrow import (
     prefixed_ids,
     table,
 )
+from creditwh.simulate.charges import Charges
 from creditwh.simulate.collections import Collections
 from creditwh.simulate.config import SimConfig
 from creditwh.simulate.customers import CustomerBook
 from creditwh.simulate.cycles import day_of_month, next_cycle, yyyymmdd
+from creditwh.simulate.plans import Plans
 from creditwh.simulate.pools import PRODUCTS
 from creditwh.simulate.population import open_accounts, season_book
 from creditwh.simulate.store import ArrayStore
@@ -60,6 +64,8 @@ class DaySnapshot:
     customers: pa.Table
     collection_actions: pa.Table
     collection_assignments: pa.Table
+    repayment_plans: pa.Table
+    charges: pa.Table
 
 
 class _IdCache:
@@ -155,7 +161,9 @@ class CardPlatform:
         self._account_ids, self._customer_ids = _IdCache("A", 10), _IdCache("C", 9)
         self._received = _Received()
         self.collections = Collections(self.acc, cfg.behaviour, cfg.seed)
+        self.plans = Plans(self.acc, cfg)
         season_book(cfg, np.random.default_rng([cfg.seed, 0]), self.acc, self.cust, self.today + 1)
+        self.plans.season(self.today + 1)
         self._refresh_counters(self.today + 1)
 
     # -- the day -------------------------------------------------------------------------------------------
@@ -163,18 +171,21 @@ class CardPlatform:
         self.today += 1
         t = self.today
         rng = np.random.default_rng([self.cfg.seed, t])
-        pays = _Payments()
-        self._cut_statements(rng, t)
+        pays, charges = _Payments(), Charges()
+        self.plans.begin(t)
+        self._cut_statements(rng, t, charges)
         self._spend(rng, t)
         self._fraud(rng, t)
         self._receive_payments(rng, t)
         self._post_payments(rng, t, pays)
         self._reverse_payments(rng, t, pays)
-        self._recoveries(rng, t, pays)
+        self._recoveries(rng, t, pays, charges)
         self._account_events(rng, t)
+        self.plans.freeze(t)
         self._refresh_counters(t)
         self._charge_off(t)
         self._close(rng, t)
+        self.plans.review(t)
         self.collections.act(t, self._received.entries["rows"])
         new_customers_from = self.cust.n
         open_accounts(
@@ -189,6 +200,7 @@ class CardPlatform:
         snapshot = DaySnapshot(
             date_of(t), self._accounts_table(t), self._payments_table(t, pays), self._customers_table(t),
             *self.collections.tables(t, self._account_ids),
+            self.plans.table(t, self._account_ids), charges.table(t, self.acc, self._account_ids),
         )
         a = self.acc
         a.gone[(a.status == ledger.CLOSED) | (a.status == ledger.TRANSFERRED)] = True
@@ -213,7 +225,7 @@ class CardPlatform:
         a = self.acc
         return np.flatnonzero((a.status == ledger.OPEN) & ~a.gone)
 
-    def _cut_statements(self, rng: np.random.Generator, t: int) -> None:
+    def _cut_statements(self, rng: np.random.Generator, t: int, charges: Charges) -> None:
         cfg, a = self.cfg, self.acc
         rows = np.flatnonzero(
             (a.status == ledger.OPEN) & ~a.gone & (a.cycle_day == day_of_month(t)) & (a.open_day < t)
@@ -228,9 +240,13 @@ class CardPlatform:
         revolving = (a.stmt_balance[rows] > 0) & (a.ctd_payment[rows] < a.stmt_balance[rows])
         apr = np.where(hardship, cfg.hardship_apr, cfg.apr)
         interest = np.where(revolving, np.rint(np.maximum(balance, 0) * apr / 12), 0).astype(np.int64)
-        fees = np.rint(a.ctd_cash[rows] * cfg.cash_advance_fee_pct).astype(np.int64) + np.where(
-            cycles > 0, cfg.late_fee_cents, 0
-        )
+        cash_fee = np.rint(a.ctd_cash[rows] * cfg.cash_advance_fee_pct).astype(np.int64)
+        late_fee = np.where(cycles > 0, cfg.late_fee_cents, 0).astype(np.int64)
+        charges.add(rows, interest, "INTEREST")
+        charges.add(rows, cash_fee, "CASH_ADVANCE_FEE")
+        charges.add(rows, late_fee, "LATE_FEE")
+        # instalment fees, and the waivers and reversals of fees decided since the last cut
+        fees = cash_fee + late_fee + self.plans.fees_at_cut(t, rows, charges)
         balance = balance + interest + fees
         mp = behaviour.minimum_payment(cfg, balance, hardship)
         a.balance[rows] = balance
@@ -245,6 +261,7 @@ class CardPlatform:
             getattr(a, name)[rows] = 0
         next_cut = next_cycle(t, a.cycle_day[rows])
         behaviour.schedule(cfg, rng, a, rows, np.full(len(rows), t), next_cut, cycles)
+        self.plans.after_cut(t, rows, cycles, late_fee)
 
     def _spend(self, rng: np.random.Generator, t: int) -> None:
         cfg, a, b = self.cfg, self.acc, self.cfg.behaviour
@@ -365,7 +382,7 @@ class CardPlatform:
             reason=reason,
         )
 
-    def _recoveries(self, rng: np.random.Generator, t: int, pays: _Payments) -> None:
+    def _recoveries(self, rng: np.random.Generator, t: int, pays: _Payments, charges: Charges) -> None:
         cfg, a = self.cfg, self.acc
         # a fraud charge-off is the fraud team's loss, not a debt: never collected nor sold
         collectable = (a.status == ledger.CHARGED_OFF) & ~a.gone & ~a.fraud
@@ -375,9 +392,14 @@ class CardPlatform:
         part = np.maximum((balance * rng.uniform(0.03, 0.3, len(rows)) / 100).astype(np.int64) * 100, 100)
         amount = np.where(rng.random(len(rows)) < cfg.p_settle_in_full, balance, np.minimum(part, balance))
         promised, promised_amount = self.collections.recoveries_due(t)  # kept promises to agencies / legal
-        other = ~np.isin(rows, promised)
-        rows, amount = np.concatenate([rows[other], promised]), np.concatenate([amount[other], promised_amount])
+        settled, settled_amount, settled_plans = self.plans.settlements_due(t)  # settlements paid today
+        promised_only = ~np.isin(promised, settled)
+        promised, promised_amount = promised[promised_only], promised_amount[promised_only]
+        other = ~np.isin(rows, promised) & ~np.isin(rows, settled)
+        rows = np.concatenate([rows[other], promised, settled])
+        amount = np.concatenate([amount[other], promised_amount, settled_amount])
         a.balance[rows] -= amount
+        self.plans.write_off(t, settled, settled_plans, charges)  # the rest of a settled balance
         a.last_pay_day[rows] = t
         a.last_pay_amount[rows] = amount
         pays.add(
@@ -410,7 +432,7 @@ class CardPlatform:
         rows = self._open_rows()
         n = len(rows)
         troubled = rows[(a.cycles_past_due[rows] > 0) & ~a.hardship[rows]]
-        a.hardship[troubled[rng.random(len(troubled)) < cfg.p_hardship_if_delinquent]] = True
+        self.plans.start_hardship(t, troubled[rng.random(len(troubled)) < cfg.p_hardship_if_delinquent])
         u = rng.random(n)
         dispute = a.dispute[rows]
         a.dispute[rows] = np.where(dispute, u >= cfg.p_dispute_resolved, u < cfg.p_dispute)

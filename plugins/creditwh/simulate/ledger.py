@@ -33,6 +33,7 @@ OPEN, CLOSED, CHARGED_OFF, TRANSFERRED = 0, 1, 2, 3
 STATUSES = ["OPEN", "CLOSED", "CHARGED_OFF", "TRANSFERRED"]
 NO_REASON, CUSTOMER_REQUEST, PAID_OFF, INACTIVITY, FRAUD, DPD_THRESHOLD, SOLD = range(7)
 REASONS = [None, "CUSTOMER_REQUEST", "PAID_OFF", "INACTIVITY", "FRAUD", "DPD_THRESHOLD", "SOLD"]
+NO_FEE_RETURN, FEE_WAIVED, FEE_REVERSED = 0, 1, 2
 CHANNELS = ["AUTOPAY", "ACH", "CARD", "BRANCH", "MAIL"]  # MAIL: a cheque sent by post
 AUTOPAY, ACH, CARD, BRANCH, MAIL = range(5)
 
@@ -91,6 +92,14 @@ def account_fields(ring_cycles: int) -> dict[str, tuple]:
         "hardship": (np.bool_, False),
         "closing": (np.bool_, False),  # the customer asked to close: card blocked until the balance is paid
         "dispute": (np.bool_, False),
+        # repayment plans (creditwh.simulate.plans)
+        "plan": (np.int64, -1),  # the account's active plan (row of the plans store), -1 for none
+        "frozen_before": (day, NA_DAY),  # STOP re-age: minimums due up to this day are frozen
+        "fee_day": (day, NA_DAY),  # the last late fee: day posted, its number that day, amount
+        "fee_seq": (np.int32, 0),
+        "fee_amount": (money, 0),
+        "fee_return": (np.int8, NO_FEE_RETURN),  # to post at the next cut: FEE_WAIVED / FEE_REVERSED
+        "fee_return_plan": (np.int64, -1),  # the plan waiving it
     }
 
 
@@ -106,6 +115,12 @@ def delinquency(ring_mp: np.ndarray, ring_due: np.ndarray, alloc: np.ndarray, to
     dpd = np.where(late, today - oldest.astype(np.int64), 0).astype(np.int32)
     cycles = np.where(late, overdue.sum(axis=1), 0).astype(np.int32)
     return dpd, cycles, np.where(late, owed, 0), np.where(late, 0, owed)
+
+
+def overdue_unpaid(ring_mp: np.ndarray, ring_due: np.ndarray, alloc: np.ndarray, today: int) -> np.ndarray:
+    """Unpaid part of the minimums whose due date has passed (a re-age credits it to alloc)."""
+    unpaid = np.minimum(np.clip(np.cumsum(ring_mp, axis=1) - alloc[:, None], 0, None), ring_mp)
+    return np.where(ring_due < today, unpaid, 0).sum(axis=1)
 
 
 def unpaid_total(ring_sum: np.ndarray, alloc: np.ndarray) -> np.ndarray:
