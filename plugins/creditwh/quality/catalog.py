@@ -203,7 +203,13 @@ MARTS_GATE = Gate(
                     "mart_collections_recovery_monthly",
                     suites_marts.MART_COLLECTIONS_RECOVERY_MONTHLY,
                     ("placement_month", "holder_id", "bucket_at_placement"),
-                    "as_of_date",
+                    "last_activity_date",
+                ),
+                (
+                    "mart_collections_entry_cohorts",
+                    suites_marts.MART_COLLECTIONS_ENTRY_COHORTS,
+                    ("entry_date", "horizon_days"),
+                    "business_date",
                 ),
                 (
                     "mart_collections_holder_scorecard",

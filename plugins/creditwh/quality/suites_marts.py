@@ -274,3 +274,13 @@ MART_COLLECTIONS_COLLECTOR_SCORECARD = [
     ),
     *_counts_not_negative("call_attempts", "calling_days", "collected_on_promises"),
 ]
+
+MART_COLLECTIONS_ENTRY_COHORTS = [
+    _within(
+        "numerators_within_denominators",
+        "Cured plus rolled-back accounts <= the cohort's accounts (a cured account is current, not rolled back).",
+        (("cured_accounts + rolled_back_accounts", "entered_accounts"),),
+        "business_date, entry_date, horizon_days",
+    ),
+    *_counts_not_negative("entered_accounts", "balance_at_entry"),
+]

@@ -46,11 +46,11 @@ final as (
     from openings
 
     left join accounts
-        on openings.account_id = accounts.account_id
-        and openings.business_date = accounts.business_date
+        on accounts.account_id = openings.account_id
+        and accounts.business_date = openings.business_date
 
     left join holders
-        on openings.holder_id = holders.holder_id
+        on holders.holder_id = openings.holder_id
 
 )
 

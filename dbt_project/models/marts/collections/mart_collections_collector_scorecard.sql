@@ -47,7 +47,7 @@ promises as (
 
 ),
 
-{#- the month's latest built date: what every row of the month is as of -#}
+{# the month's latest built date: what every row of the month is as of #}
 month_dates as (
 
     select
@@ -77,27 +77,27 @@ final as (
         coalesce(contacts.right_party_contacts, 0) as right_party_contacts,
         coalesce(contacts.promises, 0) as promises,
         coalesce(contacts.calling_days, 0) as calling_days,
-        cast(contacts.call_attempts as double) / nullif(contacts.calling_days, 0) as calls_per_calling_day,
+        cast(contacts.call_attempts as double precision) / nullif(contacts.calling_days, 0) as calls_per_calling_day,
         coalesce(promises.promises_due, 0) as promises_due,
         coalesce(promises.promises_kept, 0) as promises_kept,
         cast(coalesce(promises.collected_on_promises, 0) as numeric(20, 2)) as collected_on_promises,
         collectors.monthly_target_calls as target_calls,
         collectors.monthly_target_promises as target_promises,
         cast(collectors.monthly_target_collected_amount as numeric(20, 2)) as target_collected_amount,
-        cast(coalesce(contacts.call_attempts, 0) as double)
+        cast(coalesce(contacts.call_attempts, 0) as double precision)
             / nullif(collectors.monthly_target_calls, 0) as calls_attainment,
-        cast(coalesce(contacts.promises, 0) as double)
+        cast(coalesce(contacts.promises, 0) as double precision)
             / nullif(collectors.monthly_target_promises, 0) as promises_attainment,
         cast(coalesce(promises.collected_on_promises, 0) / nullif(collectors.monthly_target_collected_amount, 0)
-            as double) as collected_attainment,
+            as double precision) as collected_attainment,
         month_dates.as_of_date
 
     from contacts
 
     full outer join promises
-        on contacts.month = promises.month
-        and contacts.collector_id = promises.collector_id
-        and contacts.holder_id = promises.holder_id
+        on promises.month = contacts.month
+        and promises.collector_id = contacts.collector_id
+        and promises.holder_id = contacts.holder_id
 
     left join month_dates
         on coalesce(contacts.month, promises.month) = month_dates.month

@@ -49,10 +49,10 @@ classified as (
     from actions
 
     left join call_attempt_channels
-        on actions.channel = call_attempt_channels.channel
+        on call_attempt_channels.channel = actions.channel
 
     left join outcome_kpis
-        on actions.outcome = outcome_kpis.outcome
+        on outcome_kpis.outcome = actions.outcome
 
 ),
 
@@ -99,17 +99,17 @@ final as (
         counted.disputes,
         counted.complaints,
         counted.talk_seconds,
-        cast(counted.connects as double) / nullif(counted.call_attempts, 0) as connect_rate,
-        cast(counted.right_party_contacts as double) / nullif(counted.call_attempts, 0)
+        cast(counted.connects as double precision) / nullif(counted.call_attempts, 0) as connect_rate,
+        cast(counted.right_party_contacts as double precision) / nullif(counted.call_attempts, 0)
             as right_party_contact_rate,
-        cast(counted.promises as double) / nullif(counted.right_party_contacts, 0) as promise_rate,
-        1000 * cast(counted.complaints as double) / nullif(counted.all_right_party_contacts, 0)
+        cast(counted.promises as double precision) / nullif(counted.right_party_contacts, 0) as promise_rate,
+        1000 * cast(counted.complaints as double precision) / nullif(counted.all_right_party_contacts, 0)
             as complaints_per_1000_right_party_contacts
 
     from counted
 
     left join holders
-        on counted.holder_id = holders.holder_id
+        on holders.holder_id = counted.holder_id
 
 )
 

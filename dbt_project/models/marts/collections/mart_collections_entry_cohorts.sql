@@ -74,7 +74,7 @@ recovered as (
     from entries_due
 
     inner join payments
-        on entries_due.account_id = payments.account_id
+        on payments.account_id = entries_due.account_id
         and payments.business_date > entries_due.business_date
         and payments.business_date <= entries_due.judged_on
 
@@ -112,13 +112,13 @@ judged as (
     from entries_due
 
     left join accounts
-        on entries_due.account_id = accounts.account_id
-        and entries_due.judged_on = accounts.business_date
+        on accounts.account_id = entries_due.account_id
+        and accounts.business_date = entries_due.judged_on
 
     left join recovered
-        on entries_due.account_id = recovered.account_id
-        and entries_due.business_date = recovered.business_date
-        and entries_due.horizon_days = recovered.horizon_days
+        on recovered.account_id = entries_due.account_id
+        and recovered.business_date = entries_due.business_date
+        and recovered.horizon_days = entries_due.horizon_days
 
     -- the bucket the account would be in had it paid nothing since entry
     left join dpd_buckets as unpaid
@@ -142,9 +142,9 @@ final as (
         cast(sum(recovered_amount) as numeric(20, 2)) as recovered_amount,
         cast(count(*) filter (where is_cured) as integer) as cured_accounts,
         cast(count(*) filter (where is_rolled_back) as integer) as rolled_back_accounts,
-        cast(sum(recovered_amount) / nullif(sum(balance_at_entry), 0) as double) as recovery_share,
-        cast(count(*) filter (where is_cured) as double) / count(*) as cure_rate,
-        cast(count(*) filter (where is_rolled_back) as double) / count(*) as roll_back_rate
+        cast(sum(recovered_amount) / nullif(sum(balance_at_entry), 0) as double precision) as recovery_share,
+        cast(count(*) filter (where is_cured) as double precision) / count(*) as cure_rate,
+        cast(count(*) filter (where is_rolled_back) as double precision) / count(*) as roll_back_rate
 
     from judged
 

@@ -62,7 +62,10 @@ collected as (
 
 months as (
 
-    select month, max(as_of_date) as as_of_date
+    select
+        month,
+        max(as_of_date) as as_of_date
+
     from collected
     group by month
 
@@ -70,14 +73,17 @@ months as (
 
 closings as (
 
-    select assignment_id, valid_to
+    select
+        assignment_id,
+        valid_to
+
     from {{ ref('stg_collection_assignments') }}
     where valid_to is not null
 
 ),
 
-{#- placements the holder worked on some day of the month: placed before the month's last date and not
-    closed before its first; their balance at placement is what the monthly recovery target is a share of -#}
+{# placements the holder worked on some day of the month: placed before the month's last date and not
+    closed before its first; their balance at placement is what the monthly recovery target is a share of #}
 worked as (
 
     select
@@ -92,7 +98,7 @@ worked as (
         on placements.valid_from < months.as_of_date
 
     left join closings
-        on placements.assignment_id = closings.assignment_id
+        on closings.assignment_id = placements.assignment_id
 
     where closings.valid_to is null
         or closings.valid_to >= months.month
@@ -119,37 +125,37 @@ final as (
         coalesce(contacts.all_right_party_contacts, 0) as all_right_party_contacts,
         coalesce(contacts.complaints, 0) as complaints,
         coalesce(contacts.disputes, 0) as disputes,
-        1000 * cast(contacts.complaints as double) / nullif(contacts.all_right_party_contacts, 0)
+        1000 * cast(contacts.complaints as double precision) / nullif(contacts.all_right_party_contacts, 0)
             as complaints_per_1000_right_party_contacts,
         coalesce(worked.placements_worked, 0) as placements_worked,
         cast(coalesce(worked.balance_worked, 0) as numeric(20, 2)) as balance_worked,
         cast(coalesce(collected.collected_amount, 0) as numeric(20, 2)) as collected_amount,
-        cast(coalesce(collected.collected_amount, 0) / nullif(worked.balance_worked, 0) as double)
+        cast(coalesce(collected.collected_amount, 0) / nullif(worked.balance_worked, 0) as double precision)
             as monthly_recovery_rate,
         cast(holders.monthly_target_collected_amount as numeric(20, 2)) as target_collected_amount,
-        cast(holders.monthly_target_recovery_rate as double) as target_recovery_rate,
+        cast(holders.monthly_target_recovery_rate as double precision) as target_recovery_rate,
         cast(coalesce(collected.collected_amount, 0) / nullif(holders.monthly_target_collected_amount, 0)
-            as double) as collected_attainment
+            as double precision) as collected_attainment
 
     from months
 
     cross join {{ ref('collection_holders') }} as holders
 
     left join contacts
-        on months.month = contacts.month
-        and holders.holder_id = contacts.holder_id
+        on contacts.month = months.month
+        and contacts.holder_id = holders.holder_id
 
     left join promises
-        on months.month = promises.month
-        and holders.holder_id = promises.holder_id
+        on promises.month = months.month
+        and promises.holder_id = holders.holder_id
 
     left join collected
-        on months.month = collected.month
-        and holders.holder_id = collected.holder_id
+        on collected.month = months.month
+        and collected.holder_id = holders.holder_id
 
     left join worked
-        on months.month = worked.month
-        and holders.holder_id = worked.holder_id
+        on worked.month = months.month
+        and worked.holder_id = holders.holder_id
 
 )
 

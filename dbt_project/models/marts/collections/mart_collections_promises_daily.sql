@@ -60,8 +60,8 @@ promises_due as (
 
 ),
 
-{#- payments posted after the day of the promise up to the window's last day, net of reversals: the
-    day's own payments were posted before the call -#}
+{# payments posted after the day of the promise up to the window's last day, net of reversals: the
+    day's own payments were posted before the call #}
 judged as (
 
     select
@@ -103,7 +103,7 @@ final as (
         cast(count(*) filter (where paid_amount < promised_amount) as integer) as promises_broken,
         cast(sum(promised_amount) as numeric(20, 2)) as promised_amount,
         cast(sum(least(greatest(paid_amount, 0), promised_amount)) as numeric(20, 2)) as paid_toward_promises,
-        cast(count(*) filter (where paid_amount >= promised_amount) as double) / count(*) as promise_kept_rate
+        cast(count(*) filter (where paid_amount >= promised_amount) as double precision) / count(*) as promise_kept_rate
 
     from judged
 

@@ -23,8 +23,8 @@ placements as (
 
 ),
 
-{#- the versions of the paying accounts' assignments delivered up to the payment's date; the latest one
-    of each assignment is its state that day -#}
+{# the versions of the paying accounts' assignments delivered up to the payment's date; the latest one
+    of each assignment is its state that day #}
 assignment_versions as (
 
     select
@@ -42,7 +42,7 @@ assignment_versions as (
     from payments
 
     inner join {{ ref('stg_collection_assignments') }} as versions
-        on payments.account_id = versions.account_id
+        on versions.account_id = payments.account_id
         and versions.business_date <= payments.business_date
         and versions.valid_from < payments.business_date
 
@@ -68,7 +68,7 @@ recovered as (
     from assignment_states
 
     inner join placements
-        on assignment_states.assignment_id = placements.assignment_id
+        on placements.assignment_id = assignment_states.assignment_id
 
     where assignment_states.valid_to is null
         or assignment_states.valid_to >= assignment_states.business_date
@@ -114,10 +114,10 @@ final as (
     from placed
 
     full outer join recovered
-        on placed.business_date = recovered.business_date
-        and placed.holder_id = recovered.holder_id
-        and placed.placement_month = recovered.placement_month
-        and placed.bucket_at_placement = recovered.bucket_at_placement
+        on recovered.business_date = placed.business_date
+        and recovered.holder_id = placed.holder_id
+        and recovered.placement_month = placed.placement_month
+        and recovered.bucket_at_placement = placed.bucket_at_placement
 
     left join {{ ref('collection_holders') }} as holders
         on coalesce(placed.holder_id, recovered.holder_id) = holders.holder_id

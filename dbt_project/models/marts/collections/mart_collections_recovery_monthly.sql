@@ -1,6 +1,6 @@
 {{ config(unique_key='placement_month') }}
 
-{#- 回款率 per placement cohort (holder, placement month, bucket at placement), to the run's date. A daily
+{#- 回款率 per placement cohort (holder, placement month, bucket at placement), to date. A daily
     run recomputes the placement months its date touched (placed or paid that day) from all their daily rows
     (mart_collections_recovery_daily: a few rows per cohort and day), so re-running a date gives the same
     rows; without the var every month. -#}
@@ -27,6 +27,7 @@ cohorts as (
         daily.holder_id,
         daily.holder_type,
         daily.bucket_at_placement,
+        max(daily.business_date) as last_activity_date,
         cast(sum(daily.accounts_placed) as integer) as accounts_placed,
         cast(sum(daily.placement_balance) as numeric(20, 2)) as placement_balance,
         cast(sum(daily.payments_posted) as integer) as payments_posted,
@@ -35,7 +36,7 @@ cohorts as (
     from daily
 
     inner join touched_months
-        on daily.placement_month = touched_months.placement_month
+        on touched_months.placement_month = daily.placement_month
 
     group by daily.placement_month, daily.holder_id, daily.holder_type, daily.bucket_at_placement
 
@@ -48,12 +49,12 @@ final as (
         holder_id,
         holder_type,
         bucket_at_placement,
-        (select max(business_date) from daily) as as_of_date,
+        last_activity_date,
         accounts_placed,
         placement_balance,
         payments_posted,
         recovered_amount,
-        cast(recovered_amount / nullif(placement_balance, 0) as double) as recovery_rate
+        cast(recovered_amount / nullif(placement_balance, 0) as double precision) as recovery_rate
 
     from cohorts
 
