@@ -253,3 +253,42 @@ def test_queue_is_the_delinquent_inventory_without_contact_details(book):
     assert placed["holder_id"].notna().mean() > 0.9 and placed["next_action_channel"].notna().all()
     assert set(queue["holder_type"].dropna()) <= {"TEAM", "AGENCY", "LEGAL"}
     assert contact_columns == [] and leaked == []
+
+
+def test_broken_promise_and_refused_to_pay_signals_match_pandas(book):
+    """Item 5: BROKEN_PROMISE fires for a scored account with a promise broken in the signal's window (judged
+    at the promised date + the grace of seed collection_kpi_policy: payments after the day of the promise
+    through then, net of reversals, below the amount); REFUSED_TO_PAY for a refusal in its window."""
+    settings, _, _ = book
+    signals = pd.read_csv(SEEDS / "early_warning_signals.csv").set_index("signal_code")
+    grace = int(pd.read_csv(SEEDS / "collection_kpi_policy.csv")["promise_grace_days"].iloc[0])
+    with duckdb.connect(str(settings.warehouse_path)) as con:  # as dbt in-process: no read-only one
+        actions = con.execute("select business_date, action_id, account_id, outcome, promised_amount, promised_date"
+                              " from raw.collection_actions").df()  # fmt: skip
+        payments = con.execute("select business_date, account_id, payment_amount from raw.payments").df()
+        scored = con.execute("select business_date, account_id from marts.mart_early_warning_daily").df()
+        fired = con.execute("select business_date, account_id, signal_code from marts.fct_early_warning_signals"
+                            " where signal_code in ('BROKEN_PROMISE', 'REFUSED_TO_PAY')").df()  # fmt: skip
+    for frame in (actions, payments, scored, fired):
+        frame["business_date"] = pd.to_datetime(frame["business_date"])
+    promises = actions[actions["outcome"] == "PTP"].assign(
+        judged_on=pd.to_datetime(actions["promised_date"]) + pd.Timedelta(days=grace))
+    paid = promises.merge(payments, on="account_id", how="left", suffixes=("", "_paid"))
+    paid = paid[(paid["business_date_paid"] > paid["business_date"]) & (paid["business_date_paid"] <= paid["judged_on"])]
+    paid_sum = paid.groupby("action_id")["payment_amount"].sum()
+    promises["paid"] = promises["action_id"].map(paid_sum).fillna(0)
+    broken = promises[promises["paid"] < promises["promised_amount"]]
+    last_loaded = payments["business_date"].max()
+    expected = {}
+    for code, events, date_column in (("BROKEN_PROMISE", broken, "judged_on"),
+                                      ("REFUSED_TO_PAY", actions[actions["outcome"] == "REFUSED"], "business_date")):
+        window = pd.Timedelta(days=int(signals.loc[code, "window_length"]))
+        hits = scored.merge(events[["account_id", date_column]].rename(columns={date_column: "event"}), on="account_id")
+        hits = hits[(hits["event"] <= hits["business_date"]) & (hits["event"] > hits["business_date"] - window)
+                    & (hits["event"] <= last_loaded)]  # fmt: skip
+        counts = hits.groupby(["business_date", "account_id"]).size()
+        expected[code] = set(counts[counts >= signals.loc[code, "threshold"]].index)
+    for code, accounts in expected.items():
+        got = fired[fired["signal_code"] == code]
+        assert set(zip(got["business_date"], got["account_id"], strict=True)) == accounts, code
+    assert len(expected["BROKEN_PROMISE"]) > 0 and len(expected["REFUSED_TO_PAY"]) > 0

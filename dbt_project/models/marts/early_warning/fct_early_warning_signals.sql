@@ -3,8 +3,9 @@
     and points: seed early_warning_signals (its YAML documents every signal value).
 
     Cost: a daily run reads the run date's OPEN accounts with their latest statement's features
-    (int_early_warning_account_features) and the reversals of the PAY_REVERSAL window; it replaces its own
-    date (delete+insert on business_date). -#}
+    (int_early_warning_account_features), the reversals of the PAY_REVERSAL window and the judged promises
+    and collection outcomes of the BROKEN_PROMISE / REFUSED_TO_PAY windows; it replaces its own date
+    (delete+insert on business_date). -#}
 {{ config(unique_key='business_date') }}
 
 {%- set business_date = var('business_date', none) %}
@@ -63,17 +64,89 @@ reversals as (
 
 ),
 
+broken_promises as (
+
+    select
+        scored_accounts.business_date,
+        scored_accounts.account_id,
+        count(*) as broken_promise_count
+
+    from scored_accounts
+
+    cross join policy  -- noqa: AL04
+
+    inner join {{ ref('int_collection_promise_outcomes') }} as promises
+        on promises.account_id = scored_accounts.account_id
+        and not promises.is_kept
+        and promises.business_date <= scored_accounts.business_date
+        and promises.business_date > cast(
+            {{ dbt.dateadd('day', '-1 * policy.broken_promise_days', 'scored_accounts.business_date') }} as date
+        )
+
+    {%- if business_date is not none %}
+    where promises.business_date <= {{ business_date_literal() }}
+        and promises.business_date > cast(
+            {{ dbt.dateadd('day', '-1 * (select broken_promise_days from policy)', business_date_literal()) }}
+            as date
+        )
+    {%- endif %}
+
+    group by 1, 2
+
+),
+
+refusals as (
+
+    select
+        scored_accounts.business_date,
+        scored_accounts.account_id,
+        count(*) as refused_count
+
+    from scored_accounts
+
+    cross join policy  -- noqa: AL04
+
+    inner join {{ ref('stg_collection_actions') }} as actions
+        on actions.account_id = scored_accounts.account_id
+        and actions.outcome = 'REFUSED'
+        and actions.business_date <= scored_accounts.business_date
+        and actions.business_date > cast(
+            {{ dbt.dateadd('day', '-1 * policy.refused_to_pay_days', 'scored_accounts.business_date') }} as date
+        )
+
+    {%- if business_date is not none %}
+    where actions.business_date <= {{ business_date_literal() }}
+        and actions.business_date > cast(
+            {{ dbt.dateadd('day', '-1 * (select refused_to_pay_days from policy)', business_date_literal()) }}
+            as date
+        )
+    {%- endif %}
+
+    group by 1, 2
+
+),
+
 account_features as (
 
     select
         scored_accounts.*,
-        coalesce(reversals.reversal_count, 0) as reversal_count
+        coalesce(reversals.reversal_count, 0) as reversal_count,
+        coalesce(broken_promises.broken_promise_count, 0) as broken_promise_count,
+        coalesce(refusals.refused_count, 0) as refused_count
 
     from scored_accounts
 
     left join reversals
         on reversals.business_date = scored_accounts.business_date
         and reversals.account_id = scored_accounts.account_id
+
+    left join broken_promises
+        on broken_promises.business_date = scored_accounts.business_date
+        and broken_promises.account_id = scored_accounts.account_id
+
+    left join refusals
+        on refusals.business_date = scored_accounts.business_date
+        and refusals.account_id = scored_accounts.account_id
 
 ),
 
@@ -93,6 +166,8 @@ signal_values as (
             'case when coalesce(ctd_cash_advance_count, 0) > coalesce(last_cycle_cash_advance_count, 0)'
             ~ ' then ctd_cash_advance_count else last_cycle_cash_advance_count end'),
         ('PAY_REVERSAL', 'reversal_count'),
+        ('BROKEN_PROMISE', 'broken_promise_count'),
+        ('REFUSED_TO_PAY', 'refused_count'),
         ('CONSEC_MISS_n', 'coalesce(first_paid_rank - 1, consec_window_cycles)'),
         ('BAL_GROWTH',
             'case when base_statement_balance > 0'
