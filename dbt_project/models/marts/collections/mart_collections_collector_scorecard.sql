@@ -70,8 +70,8 @@ final as (
 
     select
         coalesce(contacts.month, promises.month) as month,
-        coalesce(contacts.collector_id, promises.collector_id) as collector_id,
-        coalesce(contacts.holder_id, promises.holder_id) as holder_id,
+        cast(coalesce(contacts.collector_id, promises.collector_id) as varchar) as collector_id,
+        cast(coalesce(contacts.holder_id, promises.holder_id) as varchar) as holder_id,
         coalesce(contacts.call_attempts, 0) as call_attempts,
         coalesce(contacts.connects, 0) as connects,
         coalesce(contacts.right_party_contacts, 0) as right_party_contacts,

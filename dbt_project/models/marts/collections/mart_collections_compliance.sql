@@ -122,9 +122,9 @@ final as (
         violations.rule_id,
         violations.rule_type,
         todays_actions.account_id,
-        todays_actions.holder_id,
-        todays_actions.collector_id,
-        todays_actions.channel,
+        cast(todays_actions.holder_id as varchar) as holder_id,
+        cast(todays_actions.collector_id as varchar) as collector_id,
+        cast(todays_actions.channel as varchar) as channel,
         todays_actions.action_ts,
         violations.attempts_in_window,
         violations.max_attempts

@@ -85,10 +85,10 @@ final as (
 
     select
         counted.business_date,
-        counted.channel,
-        counted.holder_id,
-        holders.holder_type,
-        counted.collector_id,
+        cast(counted.channel as varchar) as channel,
+        cast(counted.holder_id as varchar) as holder_id,
+        cast(holders.holder_type as varchar) as holder_type,
+        cast(counted.collector_id as varchar) as collector_id,
         counted.attempts,
         counted.call_attempts,
         counted.connects,

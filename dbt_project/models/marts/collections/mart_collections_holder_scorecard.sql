@@ -111,9 +111,9 @@ final as (
 
     select
         months.month,
-        holders.holder_id,
-        holders.holder_type,
-        holders.stage,
+        cast(holders.holder_id as varchar) as holder_id,
+        cast(holders.holder_type as varchar) as holder_type,
+        cast(holders.stage as varchar) as stage,
         months.as_of_date,
         coalesce(contacts.attempts, 0) as attempts,
         coalesce(contacts.call_attempts, 0) as call_attempts,

@@ -95,9 +95,9 @@ final as (
 
     select
         business_date,
-        channel,
-        holder_id,
-        collector_id,
+        cast(channel as varchar) as channel,
+        cast(holder_id as varchar) as holder_id,
+        cast(collector_id as varchar) as collector_id,
         cast(count(*) as integer) as promises_due,
         cast(count(*) filter (where paid_amount >= promised_amount) as integer) as promises_kept,
         cast(count(*) filter (where paid_amount < promised_amount) as integer) as promises_broken,

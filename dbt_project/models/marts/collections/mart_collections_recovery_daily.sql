@@ -102,10 +102,10 @@ final as (
 
     select
         coalesce(placed.business_date, recovered.business_date) as business_date,
-        coalesce(placed.holder_id, recovered.holder_id) as holder_id,
-        holders.holder_type,
+        cast(coalesce(placed.holder_id, recovered.holder_id) as varchar) as holder_id,
+        cast(holders.holder_type as varchar) as holder_type,
         coalesce(placed.placement_month, recovered.placement_month) as placement_month,
-        coalesce(placed.bucket_at_placement, recovered.bucket_at_placement) as bucket_at_placement,
+        cast(coalesce(placed.bucket_at_placement, recovered.bucket_at_placement) as varchar) as bucket_at_placement,
         coalesce(placed.accounts_placed, 0) as accounts_placed,
         cast(coalesce(placed.placement_balance, 0) as numeric(20, 2)) as placement_balance,
         coalesce(recovered.payments_posted, 0) as payments_posted,

@@ -46,9 +46,9 @@ final as (
 
     select
         placement_month,
-        holder_id,
-        holder_type,
-        bucket_at_placement,
+        cast(holder_id as varchar) as holder_id,
+        cast(holder_type as varchar) as holder_type,
+        cast(bucket_at_placement as varchar) as bucket_at_placement,
         last_activity_date,
         accounts_placed,
         placement_balance,
