@@ -354,3 +354,71 @@ def test_dpd_continuity_accepts_the_grace_jump_and_nothing_more(settings, dates)
         execute(settings, "update raw.accounts set days_past_due = ? where business_date = ? and account_id = ?",
                 [dpd, day, key])  # fmt: skip
         assert _rule_passes(settings, day, "dpd_continuity") is holds, dpd
+
+
+# Delinquent on the first and the last day, OPEN on both, no posting after the first day: the account the
+# gap tests below plant DPD values on (the day between them is removed, as a month-end-only history has it).
+DELINQUENT_ACROSS_GAP = (
+    "select a.account_id, y.days_past_due from raw.accounts a join raw.accounts y on y.account_id = a.account_id "
+    "where a.business_date = ? and y.business_date = ? and a.account_status = 'OPEN' "
+    "and y.account_status = 'OPEN' and y.days_past_due > 0 and a.days_past_due > 0 "
+    "and not exists (select 1 from raw.payments p where p.account_id = a.account_id and p.business_date > y.business_date) "
+    "order by 1 limit 1"
+)
+
+
+def _plant(settings, day, key, dpd, last_payment_date) -> None:
+    execute(settings, "update raw.accounts set days_past_due = ?, last_payment_date = ? "
+            "where business_date = ? and account_id = ?", [dpd, last_payment_date, day, key])  # fmt: skip
+
+
+def _continuity_breaks(settings, day) -> list[str]:
+    """Accounts the dpd_continuity expectation's own query returns for the day (GX runs it on the day's
+    partition of raw.accounts): the cheap way to try many planted rows; the gate itself runs once below."""
+    from creditwh.quality.suites_raw import RAW_ACCOUNTS
+
+    (rule,) = [e for e in RAW_ACCOUNTS if e.meta["rule"] == "dpd_continuity"]
+    query = rule.unexpected_rows_query.replace(
+        "{batch}", f"(select * from raw.accounts where business_date = date '{day}')"
+    )
+    return [row[0] for row in execute(settings, query)]
+
+
+def test_dpd_continuity_across_a_gap_reads_the_last_payment_date_for_the_postings_not_delivered(settings, dates):
+    """Two snapshots e days apart with the day between not loaded (a month-end-only history): the postings in
+    between are not in raw.payments, so a last_payment_date within the back-dating window before the previous
+    snapshot stands for a payment (a cure, a partial cure) or for a reversal of one (a jump past the bound).
+    On consecutive days the same evidence is not enough: there raw.payments holds every posting."""
+    import datetime as dt
+
+    from creditwh.contract import PAYMENT_MAX_BACKDATE_DAYS
+
+    first, middle, last = dates
+    (key, dpd_first), = execute(settings, DELINQUENT_ACROSS_GAP, [last, first])  # fmt: skip
+    recent = first - dt.timedelta(days=PAYMENT_MAX_BACKDATE_DAYS - 1)
+    old = first - dt.timedelta(days=PAYMENT_MAX_BACKDATE_DAYS)
+
+    (dpd_middle,), = execute(settings, "select days_past_due from raw.accounts where business_date = ? "
+                             "and account_id = ?", [middle, key])  # fmt: skip
+    _plant(settings, last, key, dpd_middle, middle - dt.timedelta(days=1))  # held back, no payment since `middle`
+    assert key in _continuity_breaks(settings, last)
+
+    execute(settings, "delete from raw.accounts where business_date = ?", [middle])
+    execute(settings, "delete from raw.payments where business_date = ?", [middle])
+    elapsed = (last - first).days
+    for dpd, last_paid, holds in (
+        (dpd_first + elapsed, None, True),  # no payment: DPD grows by exactly the elapsed days
+        (dpd_first, recent, True),  # held back by a payment posted in the gap, back-dated
+        (dpd_first, old, False),  # no payment near the gap: DPD cannot fall behind
+        (dpd_first, None, False),
+        (dpd_first + elapsed + 5, recent, True),  # an unseen reversal of a recent payment
+        (dpd_first + elapsed + 5, old, False),  # past the bound with nothing to reverse
+    ):
+        _plant(settings, last, key, dpd, last_paid)
+        assert (key not in _continuity_breaks(settings, last)) is holds, (dpd, last_paid)
+
+    with pytest.raises(ValidationGateFailed) as failed:
+        run_raw_gate(last, settings)
+    message = str(failed.value)
+    assert "suite raw_accounts, expectation dpd_continuity" in message and f"account_id={key}" in message
+    assert f"elapsed_days={elapsed}" in message

@@ -148,8 +148,14 @@ where not exists (select 1 from today t where t.account_id = y.account_id)
 #     whose grace ran out in between can start DPD, counted from that due date: 0, or grace < DPD <= grace + e.
 #   * a REVERSAL re-opens a due date the reversed payment had covered, so DPD may then jump above that bound.
 # (That DPD never takes the values 1..grace is the row rule dpd_not_within_grace.)
-# Payments "in between" are the postings after yesterday's snapshot up to today (raw.payments, or the
-# platform's last_payment_date when a day in between was never loaded).
+# Payments "in between" are the postings after yesterday's snapshot up to today in raw.payments. The cadence
+# is the gap e itself (docs/domain.md §2 "Drop cadence"): on consecutive days (e = 1) raw.payments holds every
+# posting, the strict daily rule. Across a gap (a month-end-only history, a day not loaded) the postings of
+# the days in between are not there, so the snapshot's own evidence counts: a last_payment_date after
+# yesterday minus the back-dating window (a payment posted in the gap may be effective up to
+# PAYMENT_MAX_BACKDATE_DAYS before its posting) is a payment, and a payment is also what an unseen reversal
+# may have returned, so it admits a jump above the bound too. Still impossible across a gap: DPD falling, or
+# rising past the bound, on an account with no payment anywhere near the gap.
 _DPD_JUMP = (
     "with"
     + _PREVIOUS_DAY
@@ -162,25 +168,34 @@ postings as (
     where p.business_date > dates.prev_date and p.business_date <= dates.today_date
     group by p.account_id
 ),
+across_gap as (
+    select t.account_id,
+           dates.today_date - dates.prev_date > 1
+           and coalesce(t.last_payment_date > dates.prev_date - {backdate}, false) as paid_in_gap
+    from today t cross join dates
+),
 compared as (
-    select t.account_id, y.days_past_due as dpd_yesterday, t.days_past_due as dpd_today,
+    select t.account_id, regexp_extract(t._source_file, '[^/]+$') as file,
+           y.days_past_due as dpd_yesterday, t.days_past_due as dpd_today,
            dates.today_date - dates.prev_date as elapsed_days,
-           coalesce(po.paid, false) or coalesce(t.last_payment_date > dates.prev_date, false) as paid,
-           coalesce(po.reversed, false) as reversed
+           coalesce(po.paid, false) or coalesce(t.last_payment_date > dates.prev_date, false)
+               or g.paid_in_gap as paid,
+           coalesce(po.reversed, false) or g.paid_in_gap as reversed
     from today t
+    join across_gap g on g.account_id = t.account_id
     join yesterday y on y.account_id = t.account_id
     cross join dates
     left join postings po on po.account_id = t.account_id
     where t.account_status = 'OPEN' and y.account_status = 'OPEN'
 )
-select account_id, dpd_yesterday, dpd_today, elapsed_days, paid, reversed
+select account_id, file, dpd_yesterday, dpd_today, elapsed_days, paid, reversed
 from compared
 where (dpd_today > case when dpd_yesterday > 0 then dpd_yesterday + elapsed_days
                         else {grace} + elapsed_days end
        and not reversed)
    or (dpd_yesterday > 0 and dpd_today < dpd_yesterday + elapsed_days and not paid)
 """
-).replace("{grace}", str(POLICY.grace_days))
+).replace("{grace}", str(POLICY.grace_days)).replace("{backdate}", str(int(PAYMENT_MAX_BACKDATE_DAYS)))
 
 _OPEN_WITHOUT_LIMIT = """
 select account_id, account_status, credit_limit from {batch}
@@ -268,7 +283,9 @@ RAW_ACCOUNTS = [
         "dpd_continuity",
         "Day over day, DPD rises by exactly the elapsed days; it drops only after a payment; from 0 it "
         f"stays 0 or starts past the {POLICY.grace_days} grace days (at most grace + the elapsed days); a "
-        "larger jump needs a reversal.",
+        "larger jump needs a reversal. Across a gap (e.g. month-end drops) a last_payment_date within "
+        f"{int(PAYMENT_MAX_BACKDATE_DAYS)} days before the previous loaded date or later stands for the "
+        "postings not delivered, and for a reversal of one.",
         gxe.UnexpectedRowsExpectation(unexpected_rows_query=_DPD_JUMP),
     ),
     critical(
