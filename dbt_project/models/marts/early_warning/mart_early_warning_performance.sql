@@ -2,18 +2,25 @@
     horizon h (var early_warning_horizons, default 30/60/90 days): population = accounts scored on the
     as-of date that were not already bad (days_past_due < var early_warning_bad_dpd, default 30); bad =
     the account enters the bad state (DPD >= 30 or charged off; int_early_warning_bad_entries) within
-    (as_of, as_of + h]. Per tier: bad rate; per as-of date and horizon: AUC (Mann-Whitney rank sum with
+    (as_of, evaluated_on]. Per tier: bad rate; per as-of date and horizon: AUC (Mann-Whitney rank sum with
     average ranks for tied scores) and KS (max |cumulative bad share - cumulative good share| over the
     score), repeated on each tier row.
 
-    Cost: a daily run evaluates the as-of dates that complete on its business date (as_of = business
-    date - h) and writes rows with evaluated_on = business date (delete+insert); it reads those three
-    days of scores and at most max(h) days of the sparse bad-entry table. -#}
+    Drop cadence (docs/domain.md §2): the horizon ends at as_of + h days, or, when the as-of date is a month
+    end of a month-end-only series (no date loaded the day after it), at the month end round(h / 30) months
+    later, so 30/60/90 days are the next 1/2/3 month ends. The outcome is evaluated on the first loaded date
+    on or after the horizon end (the horizon end itself on a daily series): an entry into bad is only seen
+    on a loaded date.
+
+    Cost: a daily run evaluates the horizons ending since the previous loaded date (evaluated_on = business
+    date; delete+insert); it reads the loaded dates of the last max(h) + 31 days from the small aging mart,
+    the scores of the as-of dates found and at most that window of the sparse bad-entry table. -#}
 {{ config(unique_key='evaluated_on') }}
 
 {%- set business_date = var('business_date', none) %}
 {%- set horizons = var('early_warning_horizons', [30, 60, 90]) %}
 {%- set bad_dpd = var('early_warning_bad_dpd', 30) | int %}
+{%- set lookback_days = (horizons | max | int) + 31 %}
 {%- set latest_date = business_date_literal() if business_date is not none
     else '(select max(business_date) from ' ~ ref('fct_account_daily') ~ ')' %}
 
@@ -22,34 +29,80 @@ with
 horizons as (
 
     {%- for horizon in horizons %}
-    select {{ horizon | int }} as horizon_days
+    select {{ horizon | int }} as horizon_days, {{ (horizon / 30) | round | int }} as horizon_months
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
 
-evaluations as (
+loaded_dates as (
 
-    -- the (as-of date, horizon) pairs whose horizon ends on or before the latest business date
-    {%- if business_date is not none %}
-    select
-        cast({{ dbt.dateadd('day', '-1 * horizon_days', latest_date) }} as date) as as_of_date,
-        horizon_days,
-        {{ latest_date }} as evaluated_on
+    select distinct business_date
+    from {{ ref('mart_aging_daily') }}
+    where {{ business_date_lookback_filter(lookback_days) }}
 
-    from horizons
-    {%- else %}
+),
+
+as_of_dates as (
+
     select
-        score_dates.as_of_date,
+        business_date as as_of_date,
+        lead(business_date) over (order by business_date) as next_loaded_date
+
+    from loaded_dates
+
+),
+
+as_of_cadence as (
+
+    -- a month end followed by the next month end, nothing loaded between: a month-end-only series
+    select
+        as_of_date,
+        {{ is_month_end('as_of_date') }} and {{ is_month_end('next_loaded_date') }} as is_monthly
+
+    from as_of_dates
+
+    where next_loaded_date is not null
+
+),
+
+horizon_ends as (
+
+    select
+        as_of_cadence.as_of_date,
         horizons.horizon_days,
-        cast({{ dbt.dateadd('day', 'horizons.horizon_days', 'score_dates.as_of_date') }} as date) as evaluated_on
+        case
+            -- the month end horizon_months later: (as_of + 1 day) + horizon_months - 1 day
+            {%- set day_after_as_of = dbt.dateadd('day', 1, 'as_of_cadence.as_of_date') %}
+            when as_of_cadence.is_monthly then cast({{ dbt.dateadd(
+                'day', -1, dbt.dateadd('month', 'horizons.horizon_months', day_after_as_of)
+            ) }} as date)
+            else cast({{ dbt.dateadd('day', 'horizons.horizon_days', 'as_of_cadence.as_of_date') }} as date)
+        end as horizon_end
 
-    from (select distinct business_date as as_of_date from {{ ref('mart_early_warning_daily') }}) as score_dates
+    from as_of_cadence
 
     cross join horizons
 
-    where cast({{ dbt.dateadd('day', 'horizons.horizon_days', 'score_dates.as_of_date') }} as date)
-        <= {{ latest_date }}
+),
+
+evaluations as (
+
+    -- each (as-of date, horizon) on the first loaded date on or after its horizon end
+    select
+        horizon_ends.as_of_date,
+        horizon_ends.horizon_days,
+        min(loaded_dates.business_date) as evaluated_on
+
+    from horizon_ends
+
+    inner join loaded_dates
+        on loaded_dates.business_date >= horizon_ends.horizon_end
+
+    group by 1, 2
+    {%- if business_date is not none %}
+
+    having min(loaded_dates.business_date) = {{ latest_date }}
     {%- endif %}
 
 ),
@@ -81,8 +134,7 @@ bad_entries as (
 
     from {{ ref('int_early_warning_bad_entries') }}
     {%- if business_date is not none %}
-    where business_date <= {{ latest_date }}
-        and business_date > cast({{ dbt.dateadd('day', -(horizons | max | int), latest_date) }} as date)
+    where {{ business_date_lookback_filter(lookback_days) }}
     {%- endif %}
 
 ),
