@@ -1,5 +1,7 @@
 {{ config(unique_key='business_date') }}
 
+-- depends_on: {{ ref('collection_kpi_policy') }}
+
 {#- Promise kept rate by the date promises are judged: int_collection_promise_outcomes (the one home of kept
     and broken: promised date + grace of seed collection_kpi_policy) aggregated by the channel, holder and
     collector of the action that took each promise. A daily run reads the day's judged promises and the
