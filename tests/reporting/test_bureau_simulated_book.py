@@ -314,3 +314,33 @@ def test_rerunning_a_period_gives_the_same_rows_and_other_dates_build_nothing(bo
         _query(copy, "select distinct period_end from restricted.rpt_bureau_accounts")["period_end"]
     )
     assert periods == {JAN, FEB}
+
+
+def test_accounts_on_a_hardship_plan_carry_the_partial_payment_agreement_comment(book, tmp_path):
+    """#16 item 5, recomputed from raw.repayment_plans (the latest version of each plan delivered up to the
+    period end): exactly the reported accounts on an ACTIVE HARDSHIP plan carry special comment AC, read back
+    field by field (positions 151-152) from the written Metro 2 file."""
+    from creditwh.reporting.metro2 import read_metro2
+    from creditwh.reporting.metro2.writer import Metro2Header, write_metro2
+
+    plans = _query(
+        book, "select business_date, plan_id, account_id, plan_type, plan_status from raw.repayment_plans"
+    )
+    commented_anywhere = 0
+    for period in (JAN, FEB):
+        latest = plans[plans.business_date <= period].sort_values("business_date").groupby("plan_id").tail(1)
+        on_plan = set(latest[(latest.plan_type == "HARDSHIP") & (latest.plan_status == "ACTIVE")].account_id)
+        out = tmp_path / f"metro2_{period:%Y%m%d}.dat"
+        with duckdb.connect() as con:
+            con.execute(f"attach '{book}' as warehouse (read_only)")
+            base = ("select *, 'PLANS0001' as identification_number from warehouse.restricted.rpt_bureau_accounts "
+                    f"where period_end = date '{period}'")  # fmt: skip
+            header = Metro2Header(reporter_name="TEST BANK", reporter_address="1 MAIN ST", activity_date=period,
+                                  date_created=period)  # fmt: skip
+            write_metro2(con, base, None, header, out)
+        records = {r["base"]["consumer_account_number"]: r["base"] for r in read_metro2(out)["data"]}
+        commented = {account for account, base in records.items() if base["special_comment"]}
+        assert commented == on_plan & set(records), period
+        assert {records[a]["special_comment"] for a in commented} <= {"AC"}
+        commented_anywhere += len(commented)
+    assert commented_anywhere > 0  # US consumers on hardship plans reached the file

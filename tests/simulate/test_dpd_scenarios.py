@@ -99,7 +99,7 @@ def test_an_amount_at_the_tolerance_counts_as_paid():
     assert by_day[due]["last_payment_amount"] == minimum - tolerance
 
 
-def test_dpd_never_jumps_except_on_payments_or_a_hardship_reage(book_45_days):
+def test_dpd_never_jumps_except_on_payments(book_45_days):
     size, grace = 10_000, SimConfig().grace_days
     for before, today in itertools.pairwise(book_45_days):
         old_dpd = dense(before.accounts, "days_past_due", size)
@@ -109,9 +109,6 @@ def test_dpd_never_jumps_except_on_payments_or_a_hardship_reage(book_45_days):
         stmt = dense(today.accounts, "last_statement_date", size)
         paid = np.zeros(size, bool)
         paid[account_numbers(today.payments)] = True
-        # a hardship plan agreed today re-ages the account (seed repayment_plan_policy: RESET)
-        plans = today.repayment_plans.filter(pc.equal(today.repayment_plans["start_date"], today.business_date))
-        paid[account_numbers(plans.filter(pc.equal(plans["plan_type"], "HARDSHIP")))] = True
         both = (old_dpd >= 0) & (dpd >= 0) & (old_status == "OPEN") & ~paid
         late = both & (old_dpd > 0)
         assert (dpd[late] == old_dpd[late] + 1).all()  # grows by exactly one day without a payment

@@ -87,14 +87,14 @@ def _latest_plans(book):
 
 def test_plans_move_the_book_as_the_policy_says(plans_book):
     assert SimConfig().hardship_reage == "RESET" and SimConfig().broken_after_missed_instalments == 1
-    seen = defaultdict(int)
+    seen, awaiting_first_payment = defaultdict(int), {}
     first = plans_book[0].business_date
     for snap, latest in _latest_plans(plans_book):
         columns = ["account_id", "hardship_flag", "days_past_due", "cycles_past_due", "account_status",
                    "current_balance"]  # fmt: skip
         day, accounts = snap.business_date, rows_by_id(snap.accounts.select(columns))
         waivers = {r["plan_id"]: r["charge_amount"] for r in snap.charges.to_pylist() if r["plan_id"]}
-        recoveries = _sums(snap.payments, "payment_amount")
+        recoveries = _sums(snap.payments, "payment_amount")  # payments and recoveries posted today
         active = defaultdict(list)
         for plan in latest.values():
             if plan["plan_status"] == "ACTIVE":
@@ -104,6 +104,11 @@ def test_plans_move_the_book_as_the_policy_says(plans_book):
         assert {a for a, r in accounts.items() if r["hardship_flag"]} == {
             a for a, kinds in active.items() if kinds == ["HARDSHIP"]
         }
+        # RESET: the first payment posted under a hardship plan brings the account current that day
+        for account_id in set(awaiting_first_payment) & {a for a, amount in recoveries.items() if amount > 0}:
+            assert accounts[account_id]["days_past_due"] == 0, account_id
+            del awaiting_first_payment[account_id]
+            seen["re-aged"] += 1
         for plan in snap.repayment_plans.to_pylist():
             account = accounts[plan["account_id"]]
             assert day == first or day in (plan["start_date"], plan["status_date"])  # created or changed
@@ -112,8 +117,9 @@ def test_plans_move_the_book_as_the_policy_says(plans_book):
                 and plan["start_date"] == day
                 and plan["plan_status"] == "ACTIVE"
             ):
-                assert account["days_past_due"] == 0  # RESET: re-aged on the start day
-                seen["hardship started"] += 1
+                awaiting_first_payment[plan["account_id"]] = plan["plan_id"]
+            elif plan["plan_status"] != "ACTIVE":
+                awaiting_first_payment.pop(plan["account_id"], None)
             if plan["plan_status"] == "BROKEN" and plan["plan_type"] != "SETTLEMENT":
                 assert account["cycles_past_due"] >= 1  # an instalment past due: delinquency resumes
                 seen["broken"] += 1

@@ -360,6 +360,7 @@ class CardPlatform:
         a.rev_alloc[bouncing] = covered[bounce]
         a.rev_of_day[bouncing] = t
         pays.add(rows, amount, PAYMENT, channel, received, reversible=bounce)
+        self.plans.reage(rows)  # a hardship plan's first payment
 
     def _reverse_payments(self, rng: np.random.Generator, t: int, pays: _Payments) -> None:
         a = self.acc

@@ -95,6 +95,7 @@ def account_fields(ring_cycles: int) -> dict[str, tuple]:
         # repayment plans (creditwh.simulate.plans)
         "plan": (np.int64, -1),  # the account's active plan (row of the plans store), -1 for none
         "frozen_before": (day, NA_DAY),  # STOP re-age: minimums due up to this day are frozen
+        "reage_pending": (np.bool_, False),  # RESET re-age: at the plan's first payment
         "fee_day": (day, NA_DAY),  # the last late fee: day posted, its number that day, amount
         "fee_seq": (np.int32, 0),
         "fee_amount": (money, 0),

@@ -4,8 +4,8 @@ Kinds and their dynamics (vectorized over plans; the bank's rules from the seed 
 
 - HARDSHIP: offered to a delinquent account (the engine's p_hardship_if_delinquent draw). While active the
   statement uses the reduced minimum and APR (engine: ``acc.hardship``) and the last late fee is waived at the
-  next cut. The re-age rule: RESET credits the overdue minimums as paid at the start (DPD 0, arrears stay in
-  the balance); STOP moves the due dates of the minimums overdue at the start forward one day per day, so DPD
+  next cut. The re-age rule: RESET brings the account current (every minimum counts as paid, the arrears stay
+  in the balance) on the day the plan's first payment posts, so DPD drops only with a payment; STOP moves the due dates of the minimums overdue at the start forward one day per day, so DPD
   stays where it was while the plan is kept. Customers on a plan miss an instalment with probability
   Behaviour.p_miss_plan_instalment per statement; once ``broken_after_missed_instalments`` instalments due
   after the start are past due the plan is BROKEN and ordinary delinquency resumes (for STOP from the frozen
@@ -62,7 +62,7 @@ _FIELDS = {
     "status": (np.int8, ACTIVE),
     "status_day": (np.int32, NA_DAY),
     "billed": (np.int32, 0),  # statement cuts since the start
-    "cycles_at_start": (np.int32, 0),  # cycles past due the plan starts with (STOP; seasoned plans)
+    "cycles_at_start": (np.int32, 0),  # cycles past due the plan carries (0 once a RESET re-aged it)
     "settle_day": (np.int32, NA_DAY),  # settlement: the day the customer pays (NA: never)
 }
 
@@ -106,30 +106,37 @@ class Plans:
         self.store.billed[new] = (t0 - start) // 30
 
     def start_hardship(self, t: int, rows: np.ndarray) -> None:
-        """Delinquent accounts agreeing a hardship plan today (the engine drew them)."""
+        """Delinquent accounts agreeing a hardship plan today (the engine drew them). The customer commits to
+        the first instalment within three days (or misses it). RESET re-ages the account on the day that
+        payment posts (reage: DPD drops only with a payment, as the raw gate's dpd_continuity requires);
+        STOP freezes the minimums overdue today."""
         a, cfg, rng = self.acc, self.cfg, self.rng
         recent_fee = (a.fee_day[rows] != NA_DAY) & (a.fee_day[rows] >= t - FEE_WAIVER_LOOKBACK_DAYS)
         waived = np.where(recent_fee & (a.fee_return[rows] == 0), a.fee_amount[rows], 0)
-        reset = cfg.hardship_reage == "RESET"
-        if reset:
-            a.alloc[rows] += ledger.overdue_unpaid(a.ring_mp[rows], a.ring_due[rows], a.alloc[rows], t)
-        cycles = 0 if reset else a.cycles_past_due[rows]
+        instalment = behaviour.minimum_payment(cfg, a.balance[rows], np.ones(len(rows), bool))
         new = self._new(rows, HARDSHIP, t, rng.choice(HARDSHIP_TERMS, len(rows)), np.maximum(a.balance[rows], 0),
-                        behaviour.minimum_payment(cfg, a.balance[rows], np.ones(len(rows), bool)),
-                        round(cfg.hardship_apr * 10_000), waived=waived, cycles_at_start=cycles)  # fmt: skip
+                        instalment, round(cfg.hardship_apr * 10_000), waived=waived,
+                        cycles_at_start=a.cycles_past_due[rows])  # fmt: skip
         a.hardship[rows] = True
-        # agreeing the plan, the customer commits to pay what is due under it within the grace of the next due
-        # date (the re-age left only minimums not yet due) - or misses it
-        owed = ledger.unpaid_total(a.ring_sum[rows], a.alloc[rows])
-        short = (a.pay_day[rows] == NA_DAY) | (a.pay_amount[rows] < owed)
-        commit = (owed > 0) & short & (rng.random(len(rows)) >= cfg.behaviour.p_miss_plan_instalment)
+        commit = (instalment > 0) & (rng.random(len(rows)) >= cfg.behaviour.p_miss_plan_instalment)
         committed = rows[commit]
         a.pay_day[committed] = t + rng.integers(1, 4, len(committed))
-        a.pay_amount[committed] = owed[commit]
-        if not reset:  # STOP: freeze the minimums overdue today
+        a.pay_amount[committed] = instalment[commit]
+        if cfg.hardship_reage == "RESET":
+            a.reage_pending[rows] = True
+        else:
             a.frozen_before[rows] = t - 1
         a.fee_return[rows] = np.where(waived > 0, ledger.FEE_WAIVED, a.fee_return[rows])
         a.fee_return_plan[rows] = np.where(waived > 0, new, a.fee_return_plan[rows])
+
+    def reage(self, rows: np.ndarray) -> None:
+        """RESET: the first payment of a hardship plan, posted today, brings the account current - every
+        minimum in the ring counts as paid (the arrears stay in the balance, repaid through the plan)."""
+        a = self.acc
+        rows = rows[a.reage_pending[rows]]
+        a.alloc[rows] = a.ring_sum[rows]
+        a.reage_pending[rows] = False
+        self.store.cycles_at_start[a.plan[rows]] = 0
 
     # -- the statement cut ---------------------------------------------------------------------------------
     def fees_at_cut(self, t: int, rows: np.ndarray, charges: Charges) -> np.ndarray:
@@ -268,6 +275,7 @@ class Plans:
         a.plan[rows] = -1
         a.hardship[rows] = False
         a.frozen_before[rows] = NA_DAY
+        a.reage_pending[rows] = False
 
     def _cancel(self, plans: np.ndarray, t: int) -> None:
         self._close(plans, CANCELLED, t)

@@ -139,6 +139,32 @@ period_payments as (
 
 ),
 
+-- accounts on an active hardship plan at the period end: the latest version of each plan delivered up to
+-- then is its state (plans change on few days, so the plan history stays small)
+plan_versions as (
+
+    select
+        account_id,
+        plan_type,
+        plan_status,
+        row_number() over (partition by plan_id order by business_date desc) as version_rank
+
+    from {{ ref('stg_repayment_plans') }}
+    {%- if is_period_end %}
+    where business_date <= {{ period_end_sql }}
+    {%- else %}
+    where 1 = 0
+    {%- endif %}
+
+),
+
+hardship_plans as (
+
+    select distinct account_id from plan_versions
+    where version_rank = 1 and plan_type = 'HARDSHIP' and plan_status = 'ACTIVE'
+
+),
+
 previous as (
 
     {%- if is_incremental() and is_period_end %}
@@ -190,6 +216,7 @@ with_history as (
             'first_snapshot.current_balance', 'first_snapshot.business_date',
             'first_snapshot_payments.account_id is not null') }} as first_snapshot_history_char,
         period_payments.paid_in_period,
+        hardship_plans.account_id is not null as on_hardship_plan,
         -- the day of the event a final record reports: leaving OPEN for fraud, the payoff, the closure
         case
             when statused.metro2_status = 'DF'
@@ -216,6 +243,9 @@ with_history as (
 
     left join period_payments
         on period_payments.account_id = statused.account_id
+
+    left join hardship_plans
+        on hardship_plans.account_id = statused.account_id
 
 ),
 
@@ -291,7 +321,10 @@ final as (
                 then first_snapshot_history_char || '{{ "B" * 23 }}'
             else '{{ "B" * 24 }}'
         end as varchar) as payment_history_profile,
-        cast(null as varchar) as special_comment,
+        -- an account paying under a hardship plan: the bureau's partial payment agreement comment
+        cast(case
+            when on_hardship_plan then '{{ var("bureau_hardship_special_comment", "AC") }}'
+        end as varchar) as special_comment,
         cast(case
             when dispute_flag then 'XB'
             when previous_compliance_code = 'XB' then '{{ var("bureau_dispute_closed_code", "XH") }}'
