@@ -5,6 +5,8 @@
 
 with
 
+{# the staged accounts of the run's date and the previous business date: the date filter reaches the raw
+   scan (on the classified view it would not) #}
 accounts as (
 
     select
@@ -12,12 +14,23 @@ accounts as (
         account_id,
         account_status,
         days_past_due,
-        bucket_code,
         current_balance,
         amount_past_due
 
-    from {{ ref('int_accounts_classified') }}
+    from {{ ref('stg_accounts') }}
     where {{ since_previous_business_date_filter(ref('stg_accounts')) }}
+
+),
+
+classified as (
+
+    select
+        business_date,
+        account_id,
+        bucket_code
+
+    from {{ ref('int_accounts_classified') }}
+    where {{ business_date_filter('business_date') }}
 
 ),
 
@@ -35,19 +48,24 @@ with_previous as (
 final as (
 
     select
-        business_date,
-        account_id,
-        {{ month_start('business_date') }} as entry_month,
-        days_past_due as days_past_due_at_entry,
-        bucket_code as bucket_at_entry,
-        current_balance as balance_at_entry,
-        amount_past_due as amount_past_due_at_entry
+        with_previous.business_date,
+        with_previous.account_id,
+        {{ month_start('with_previous.business_date') }} as entry_month,
+        with_previous.days_past_due as days_past_due_at_entry,
+        classified.bucket_code as bucket_at_entry,
+        with_previous.current_balance as balance_at_entry,
+        with_previous.amount_past_due as amount_past_due_at_entry
 
     from with_previous
-    where {{ business_date_filter('business_date') }}
-        and account_status = 'OPEN'
-        and days_past_due > 0
-        and previous_days_past_due = 0
+
+    inner join classified
+        on classified.business_date = with_previous.business_date
+        and classified.account_id = with_previous.account_id
+
+    where {{ business_date_filter('with_previous.business_date') }}
+        and with_previous.account_status = 'OPEN'
+        and with_previous.days_past_due > 0
+        and with_previous.previous_days_past_due = 0
 
 )
 
