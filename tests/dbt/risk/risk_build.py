@@ -15,8 +15,11 @@ RISK_PATHS = (
     "path:models/marts/early_warning",
     "path:models/marts/customer_risk",
 )
-# plus the repayment policy seed, which a data test on int_accounts_classified (an ancestor) reads
-RISK_SELECT = ("--select", *(f"+{path}" for path in RISK_PATHS), "repayment_policy")
+# plus what the data tests of the ancestors read: the repayment policy seed (a test on int_accounts_classified),
+# the collectors seed and the compliance mart (relationship tests on the collection seeds the queue's next
+# actions read)
+RISK_SELECT = ("--select", *(f"+{path}" for path in RISK_PATHS), "repayment_policy", "collectors",
+               "mart_collections_compliance")  # fmt: skip
 
 
 @dataclass
