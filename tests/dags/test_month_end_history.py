@@ -146,7 +146,7 @@ def test_an_impossible_month_over_month_jump_is_still_rejected(history):
     s, _ = history
     june, july = LOADED[-1], MONTH_ENDS[-1]
     accounts_file = s.drop_dir(july) / f"accounts_{july:%Y%m%d}.parquet"
-    table = pq.read_table(accounts_file)
+    delivered = pq.read_table(accounts_file)
     payments_file = s.drop_dir(july) / f"payments_{july:%Y%m%d}.parquet"
     # delinquent on both month ends, no payment within the back-dating window before June's nor in July's file
     (key, dpd_june, paid_june), = _query(s, """
@@ -158,10 +158,10 @@ def test_an_impossible_month_over_month_jump_is_still_rejected(history):
         order by account_id limit 1""", [june, june - dt.timedelta(days=PAYMENT_MAX_BACKDATE_DAYS), str(accounts_file), str(payments_file)])  # fmt: skip
     planted = duckdb.sql(
         "select * replace (case when account_id = ? then ? else days_past_due end as days_past_due, "
-        "case when account_id = ? then ? else last_payment_date end as last_payment_date) from table",
+        "case when account_id = ? then ? else last_payment_date end as last_payment_date) from delivered",
         params=[key, dpd_june, key, paid_june],
     ).to_arrow_table()
-    pq.write_table(planted.cast(table.schema), accounts_file)
+    pq.write_table(planted.cast(delivered.schema), accounts_file)
     write_manifest(s.drop_dir(july), july, SOURCE_SYSTEM)
     before = _query(s, "select count(*), sum(account_count) from marts.mart_aging_month_end")
 
