@@ -135,7 +135,7 @@ def test_early_warning_horizons_are_the_next_month_ends(history):
     assert mart.bad_accounts.sum() > 0
 
 
-def test_an_impossible_month_over_month_jump_is_still_rejected(history):
+def test_an_impossible_month_over_month_jump_is_still_rejected(history, capfd):
     """The issue's example made truly impossible: 31 July holds the same DPD as 30 June for an account with
     no payment anywhere near the month (its last payment date unchanged, before the back-dating window). The raw gate names the file, the account and the rule; nothing of
     31 July is loaded and June's marts are untouched."""
@@ -169,8 +169,10 @@ def test_an_impossible_month_over_month_jump_is_still_rejected(history):
         env.setenv("CREDITWH_DATA_DIR", str(s.data_dir))
         with pytest.raises(airflow_env.RunFailed, match="validate_raw failed") as failed:
             airflow_env.run_dates("credit_daily", [july], progress=lambda _: None)
-    message = str(failed.value)
-    assert "expectation dpd_continuity" in message and f"account_id={key}" in message
-    assert f"file={accounts_file.name}" in message and "elapsed_days=31" in message
+    assert "raw_gate failed for 2026-07-31" in str(failed.value)
+    task_log = "".join(capfd.readouterr())  # the gate's error in the task log: rule, account, file
+    findings = [line for line in task_log.splitlines() if "suite raw_accounts, expectation dpd_continuity" in line]
+    assert findings and all(f"account_id={key}, file={accounts_file.name}" in line for line in findings)
+    assert all("elapsed_days=31" in line for line in findings)
     assert _query(s, "select count(*) from raw.accounts where business_date = ?", [july]) == [(0,)]
     assert _query(s, "select count(*), sum(account_count) from marts.mart_aging_month_end") == before
