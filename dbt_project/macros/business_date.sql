@@ -84,10 +84,11 @@
 {%- endmacro %}
 
 {#- The refreshed_on stamp of the rows a run writes into a current-state table (customers, persons): the
-    run's business date; null for a run without the var (it rewrites everything). -#}
+    run's business date; for a run without the var (it rewrites everything: a full build, the history load)
+    the latest business date it built, so the next daily run takes it as its watermark. -#}
 {% macro run_refreshed_on() -%}
     {%- if var('business_date', none) is none -%}
-        cast(null as date)
+        (select max(business_date) from {{ ref('stg_accounts') }})
     {%- else -%}
         {{ business_date_literal() }}
     {%- endif -%}

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 RUN_MUST_SUCCEED = {
     "credit_daily": ("load_raw", "validate_marts", "publish_blacklist"),
     "credit_bureau_monthly": ("publish_notice_list", "publish_bureau_file", "publish_pboc_file"),
+    "credit_history_load": ("load_range", "build_range", "validate_marts_range"),
 }
 
 LOCK_FILE = "run.lock"

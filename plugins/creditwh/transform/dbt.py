@@ -90,34 +90,78 @@ def build(business_date: dt.date, settings: Settings) -> list[dict]:
 
     Raises DbtBuildError when dbt could not run at all; failed models are reported, not raised: their
     area's status task fails, and everything downstream of it waits."""
+    statuses = _build(settings, f"dbt build for {business_date}", _date_vars(business_date))
+    return areas(statuses)
+
+
+# The customer snapshot keeps a version per change it sees: run once over a range, it would see only each
+# customer's last version. The bureau's monthly models build a period only when run on its month end.
+PER_DATE_SNAPSHOT = "+snap_customers"
+BUREAU_PERIOD_MODELS = ["rpt_bureau_accounts+", "rpt_bureau_purges+", "rpt_pboc_card_accounts+"]
+
+
+def build_range(dates: list[dt.date], settings: Settings, progress=log.info) -> list[dict]:
+    """The marts of every date in `dates` (consecutive loaded business dates, in order) in three steps that
+    give the tables date-by-date builds give: the customer snapshot and its inputs date by date, every
+    other model once over all loaded dates (no business_date var), then the bureau models of each month end
+    in the range. One status per area, as `build` returns; dbt not running at all raises DbtBuildError."""
+    from creditwh.pipeline.daily import is_month_end
+
+    statuses: dict[str, dict] = {}
+    for day in dates:
+        _merge(statuses, _build(settings, f"dbt snapshot for {day}", ["--select", PER_DATE_SNAPSHOT,
+                                                                          *_date_vars(day)]))  # fmt: skip
+    progress(f"customer snapshot built for {len(dates)} dates")
+    every_date = ["--exclude", PER_DATE_SNAPSHOT]
+    _merge(statuses, _build(settings, f"dbt build of {dates[0]} to {dates[-1]}", every_date))
+    progress(f"models built over {dates[0]} to {dates[-1]}")
+    for day in filter(is_month_end, dates):
+        _merge(statuses, _build(settings, f"dbt bureau period {day}", ["--select", *BUREAU_PERIOD_MODELS,
+                                                                          *_date_vars(day)]))  # fmt: skip
+        progress(f"bureau period {day} built")
+    return areas(list(statuses.values()))
+
+
+def _date_vars(business_date: dt.date) -> list[str]:
+    return ["--vars", f"{{business_date: '{business_date.isoformat()}'}}"]
+
+
+def _merge(statuses: dict[str, dict], more: list[dict]) -> None:
+    """A model built in several steps keeps its worst status and its tests of every step."""
+    for status in more:
+        key = f"{status['resource_type']}.{status['name']}"
+        if key not in statuses or status["status"] != "success":
+            statuses[key] = status
+
+
+def _build(settings: Settings, what: str, args: list[str]) -> list[dict]:
+    """One in-process `dbt build` with the nightly flags and `args` (repeated --exclude options add up); a
+    status per model, logged."""
     from dbt.cli.main import dbtRunner
 
     manifest = _parsed(str(settings.warehouse_path))
     os.environ.update(dbt_env(settings))
-    args = _args("build") + ["--vars", f"{{business_date: '{business_date.isoformat()}'}}", *NIGHTLY_FLAGS]
     try:
-        result = dbtRunner(manifest=manifest).invoke(args)
+        result = dbtRunner(manifest=manifest).invoke(_args("build") + args + NIGHTLY_FLAGS)
     finally:
         release_dbt_connection()
     if result.exception is not None or result.result is None:
-        raise DbtBuildError(f"dbt build for {business_date} did not run: {result.exception}")
+        raise DbtBuildError(f"{what} did not run: {result.exception}")
     statuses = node_statuses(result.result.results)
     locked = [s["message"] for s in statuses if "Could not set lock" in s["message"]]
     if locked:
-        raise DbtBuildError(
-            f"dbt build for {business_date}: the warehouse is held by another process: {locked[0]}"
-        )
+        raise DbtBuildError(f"{what}: the warehouse is held by another process: {locked[0]}")
     for status in statuses:
         log.info("%s", describe(status))
     failed = [s["name"] for s in statuses if s["status"] != "success"]
     log.info(
-        "dbt build %s: %d models, %d tests, %s",
-        business_date,
+        "%s: %d models, %d tests, %s",
+        what,
         sum(s["resource_type"] in ("model", "snapshot") for s in statuses),
         sum(sum(s["tests"].values()) for s in statuses),
         f"not successful: {', '.join(failed)}" if failed else "all successful",
     )
-    return areas(statuses)
+    return statuses
 
 
 def node_statuses(results) -> list[dict]:
