@@ -13,6 +13,11 @@ os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}"
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[1] / "dags")
+# dbt's target/ (compiled SQL, the partial-parse cache) and logs private to this test process: parallel test
+# workers, and a developer's own runs, share the project directory.
+_DBT_ARTIFACTS = Path(tempfile.mkdtemp(prefix="creditwh-dbt-"))
+os.environ["DBT_TARGET_PATH"] = str(_DBT_ARTIFACTS / "target")
+os.environ["DBT_LOG_PATH"] = str(_DBT_ARTIFACTS / "logs")
 # Dummy PBOC institution codes (creditwh.reporting.pboc.reporter; real deployments set their own).
 os.environ.setdefault("CREDITWH_PBOC_DATA_PROVIDER_ORG_CODE", "TESTPBOC000001")
 os.environ.setdefault("CREDITWH_PBOC_MANAGEMENT_ORG_CODE", "TESTPBOC000002")

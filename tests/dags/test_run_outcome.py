@@ -161,7 +161,8 @@ def test_a_date_without_a_drop_fails_at_once_naming_the_missing_manifest(data_di
     started = time.monotonic()
     with pytest.raises(RunFailed) as failed:
         airflow_env.run_dates("credit_daily", [day], progress=lambda _: None)
-    assert time.monotonic() - started < 60  # it used to poke for 6 h
+    # a hang guard, not a speed target: the sensor used to re-poke for its 6 h timeout
+    assert time.monotonic() - started < 600
     message = str(failed.value)
     assert message.startswith(f"credit_daily {day}: wait_for_drop failed: DropMissing: no drop for {day} in ")
     assert manifest_name(day) in message and str(s.drop_dir(day)) in message

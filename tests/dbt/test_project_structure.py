@@ -4,7 +4,6 @@ one direction (staging -> intermediate -> marts), every model and every column i
 
 from __future__ import annotations
 
-import os
 import re
 
 import duckdb
@@ -31,8 +30,9 @@ FACT_COLUMNS = [
 
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory):
-    os.environ.setdefault("CREDITWH_WAREHOUSE_PATH", str(tmp_path_factory.mktemp("parse") / "unused.duckdb"))
-    return parsed_manifest("duckdb")
+    # parsed for a warehouse of its own, and the setting restored: later tests in this process build theirs
+    with warehouse_env(tmp_path_factory.mktemp("parse") / "unused.duckdb"):
+        return parsed_manifest("duckdb")
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +42,12 @@ def daily_manifest(manifest, tmp_path_factory):
     from dbt.cli.main import dbtRunner
 
     artifacts = tmp_path_factory.mktemp("daily_parse")
-    result = dbtRunner().invoke([
-        "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target", "duckdb", "--target-path", str(artifacts / "target"), "--log-path", str(artifacts),
-        "--vars", '{business_date: "2026-01-31"}', "--quiet",
-    ])
+    with warehouse_env(artifacts / "unused.duckdb"):
+        result = dbtRunner().invoke([
+            "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target", "duckdb", "--target-path", str(artifacts / "target"), "--log-path", str(artifacts),
+            "--vars", '{business_date: "2026-01-31"}', "--quiet",
+        ])
     assert result.success, result.exception
     return result.result
 

@@ -72,8 +72,10 @@ def parsed_manifest(target: str):
     from dbt.cli.main import dbtRunner
 
     # The target database and schema are resolved at parse time: a manifest parsed for one test's
-    # PostgreSQL database must not be reused for another's.
-    key = (target, os.environ.get("CREDITWH_PG_DBNAME"), os.environ.get("CREDITWH_PG_SCHEMA"))
+    # PostgreSQL database, or for a DuckDB file of another name (DuckDB's database is the file's stem),
+    # must not be reused for another's.
+    duckdb_database = Path(os.environ.get("CREDITWH_WAREHOUSE_PATH", "")).stem
+    key = (target, duckdb_database, os.environ.get("CREDITWH_PG_DBNAME"), os.environ.get("CREDITWH_PG_SCHEMA"))
     if key not in _MANIFESTS:
         result = dbtRunner().invoke(["parse", *_common_args(target)])
         if not result.success:
