@@ -6,6 +6,7 @@ its first task's start to its last task's end; then the warehouse size and the o
     .venv/bin/python benchmarks/nightly.py --accounts 20000 --days 3 --start 2026-01-30
     .venv/bin/python benchmarks/nightly.py --accounts 1000000 --days 3 --start 2026-01-29 \\
         --data-dir /big/disk/bench-1m --json bench-1m.json
+    .venv/bin/python benchmarks/nightly.py --accounts 100000 --days 31 --history-load   # creditwh load-history
 
 Markdown on stdout, the same figures as JSON (--json; default <data dir>/nightly.json), so runs compare.
 Peak RSS is the process's resident set sampled every 20 ms while a task runs (the tasks run one after the
@@ -203,10 +204,16 @@ def profile_summary(stats: pstats.Stats, top: int = 20) -> dict:
 
 
 def run_benchmark(
-    accounts: int, days: int, start: dt.date, data_dir: Path, seed: int = 7, profile: Path | None = None
+    accounts: int,
+    days: int,
+    start: dt.date,
+    data_dir: Path,
+    seed: int = 7,
+    profile: Path | None = None,
+    history: bool = False,
 ) -> dict:
-    """Simulate, run every date through the CLI's run path, measure. Raises if a run fails (after
-    recording what ran in result['tasks'])."""
+    """Simulate, run every date through the CLI's run path (or, with `history`, the whole range through
+    `creditwh load-history`), measure. Raises if a run fails (after recording what ran in result['tasks'])."""
     os.environ["CREDITWH_DATA_DIR"] = str(data_dir)
     from creditwh import airflow_env, cli
     from creditwh.config import settings
@@ -221,6 +228,7 @@ def run_benchmark(
         "start": str(start),
         "end": str(end),
         "seed": seed,
+        "mode": "history load" if history else "daily runs",
         "data_dir": str(data_dir),
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -249,7 +257,7 @@ def run_benchmark(
     try:
         if profiler:
             profiler.enable()
-        cli.cmd_run(args)
+        cli.cmd_load_history(args) if history else cli.cmd_run(args)
     except Exception as exc:  # noqa: BLE001 - reported with what ran
         error = exc
     finally:
@@ -312,7 +320,7 @@ def _mib(n: int) -> str:
 def to_markdown(r: dict) -> str:
     m = r["machine"]
     lines = [
-        f"## Nightly run: {r['accounts']:,} accounts x {r['days']} days ({r['start']} to {r['end']})",
+        f"## Nightly run ({r.get('mode', 'daily runs')}): {r['accounts']:,} accounts x {r['days']} days ({r['start']} to {r['end']})",
         "",
         (
             f"{r['started_at']}, {m['cpus']} CPUs, {m['memory_gib']} GiB, {m['platform']}, Python {m['python']}; "
@@ -373,13 +381,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="also write the Markdown here")
     parser.add_argument("--profile", type=Path, help="cProfile the run (main thread) into this pstats file "
                         "and add self time per package and the top functions to the report")  # fmt: skip
+    parser.add_argument("--history-load", action="store_true",
+                        help="load the whole range with `creditwh load-history` instead of a daily run per date")  # fmt: skip
     args = parser.parse_args(argv)
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix=f"creditwh-nightly-{args.accounts}-"))
     if data_dir.exists() and any(data_dir.iterdir()) and not args.reuse:
         parser.error(f"{data_dir} is not empty: a benchmark starts from an empty data directory (or --reuse)")
     data_dir.mkdir(parents=True, exist_ok=True)
-    result = run_benchmark(args.accounts, args.days, args.start, data_dir.resolve(), args.seed, args.profile)
+    result = run_benchmark(
+        args.accounts, args.days, args.start, data_dir.resolve(), args.seed, args.profile, args.history_load
+    )
     markdown = to_markdown(result)
     json_path = args.json or data_dir / "nightly.json"
     json_path.write_text(json.dumps(result, indent=2, default=str) + "\n")

@@ -1,4 +1,4 @@
-"""History load: a range of past drops (daily or month-end snapshots) loaded and built in one run, for a
+"""History load: a range of past daily drops (every day of the range) loaded and built in one run, for a
 bank migrating to this warehouse. Manual only; the run's logical date is the range's last date and param
 `start` its first. Wiring only; the work lives in creditwh.pipeline.history. Publishes nothing.
 

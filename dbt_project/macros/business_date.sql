@@ -84,13 +84,16 @@
 {%- endmacro %}
 
 {#- The refreshed_on stamp of the rows a run writes into a current-state table (customers, persons): the
-    run's business date; for a run without the var (it rewrites everything: a full build, the history load)
-    the latest business date it built, so the next daily run takes it as its watermark. -#}
+    run's business date. A run without it rewrites everything: the history load (creditwh.pipeline.history)
+    passes var built_through, the last date it built, so the next daily run takes that as its watermark;
+    other full builds stamp null. -#}
 {% macro run_refreshed_on() -%}
-    {%- if var('business_date', none) is none -%}
-        (select max(business_date) from {{ ref('stg_accounts') }})
+    {%- set stamp = var('business_date', none) or var('built_through', none) -%}
+    {%- if stamp is none -%}
+        cast(null as date)
     {%- else -%}
-        {{ business_date_literal() }}
+        {%- do modules.datetime.date.fromisoformat(stamp | string) -%}
+        cast('{{ stamp }}' as date)
     {%- endif -%}
 {%- endmacro %}
 

@@ -256,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "load-history",
-        help="load a history of drops (daily or month-end) and build the marts once over it; publishes nothing",
+        help="load a history of daily drops (every day) and build the marts once over it; publishes nothing",
     )
     p.add_argument("--start", type=_date, required=True)
     p.add_argument("--end", type=_date, required=True)

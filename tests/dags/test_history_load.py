@@ -11,6 +11,7 @@ import shutil
 
 import duckdb
 import pytest
+from built_tables import built_tables, differences
 from creditwh import airflow_env
 from creditwh.config import settings
 from creditwh.errors import DropMissing
@@ -20,11 +21,6 @@ pytestmark = pytest.mark.slow
 START, DAYS = dt.date(2026, 1, 29), 5  # 29 Jan to 2 Feb: the 31 Jan month end inside
 DATES = [START + dt.timedelta(days=i) for i in range(DAYS)]
 NEXT_DATE = DATES[-1] + dt.timedelta(days=1)  # the first daily run after the history
-BUILT_SCHEMAS = ("intermediate", "marts", "restricted")  # reporting.* records publications: not built by dbt
-# Which run last wrote a row (tests/dbt/test_customer_incremental.py calls them bookkeeping too): a daily run
-# stamps the rows it touched with its date, a run over the whole history stamps them with its last date.
-BOOKKEEPING = {"refreshed_on", "previous_person_id"}
-STAMPED = {("intermediate", "int_account_delinquency_episodes"): {"as_of_date"}}
 
 
 @pytest.fixture(scope="module")
@@ -42,24 +38,6 @@ def _data_dir(tmp_path_factory, landing, name):
     return data_dir
 
 
-def _snapshot(warehouse) -> dict[str, list]:
-    """Every table dbt built, its rows sorted, without the bookkeeping stamps."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = con.execute(
-            "select schema_name, table_name from duckdb_tables() where schema_name in ? order by all",
-            [list(BUILT_SCHEMAS)],
-        ).fetchall()
-        rows = {}
-        for schema, table in tables:
-            columns = [c[0] for c in con.execute(f"select * from {schema}.{table} limit 0").description]
-            kept = [c for c in columns if c not in BOOKKEEPING | STAMPED.get((schema, table), set())]
-            select = ", ".join(f'"{c}"' for c in kept)
-            rows[f"{schema}.{table}"] = con.execute(
-                f"select {select} from {schema}.{table} order by all"
-            ).fetchall()
-        return rows
-
-
 @pytest.fixture(scope="module")
 def daily_path(tmp_path_factory, landing, airflow_db):
     """Tables after the daily runs of the history's dates, and after the next date's run."""
@@ -67,9 +45,9 @@ def daily_path(tmp_path_factory, landing, airflow_db):
     with pytest.MonkeyPatch.context() as env:
         env.setenv("CREDITWH_DATA_DIR", str(data_dir))
         airflow_env.run_dates("credit_daily", DATES, progress=lambda _: None)
-        after_history = _snapshot(settings().warehouse_path)
+        after_history = built_tables(settings().warehouse_path)
         airflow_env.run_dates("credit_daily", [NEXT_DATE], progress=lambda _: None)
-        return after_history, _snapshot(settings().warehouse_path)
+        return after_history, built_tables(settings().warehouse_path)
 
 
 @pytest.fixture(scope="module")
@@ -84,19 +62,13 @@ def history_load(tmp_path_factory, landing, airflow_db):
                                        progress=said.append)  # fmt: skip
         assert states == ["success"], said
         s = settings()
-        after_history = _snapshot(s.warehouse_path)
+        after_history = built_tables(s.warehouse_path)
         published = sorted(p for p in s.outbox_dir.rglob("*") if p.is_file()) if s.outbox_dir.exists() else []
         with duckdb.connect(str(s.warehouse_path), read_only=True) as con:
             passed = [r[0] for r in con.execute("select business_date from reporting.marts_passed_dates order by 1")
                       .fetchall()]  # fmt: skip
         airflow_env.run_dates("credit_daily", [NEXT_DATE], progress=lambda _: None)
-        return after_history, published, passed, _snapshot(s.warehouse_path)
-
-
-def _differences(daily: dict, bulk: dict) -> list[str]:
-    assert daily.keys() == bulk.keys()
-    return [f"{t}: {len(daily[t])} rows daily, {len(bulk[t])} history load, "
-            f"{len(set(daily[t]) ^ set(bulk[t]))} rows differ" for t in daily if daily[t] != bulk[t]]  # fmt: skip
+        return after_history, published, passed, built_tables(s.warehouse_path)
 
 
 def test_the_history_load_builds_the_tables_the_daily_runs_build(daily_path, history_load):
@@ -110,11 +82,11 @@ def test_the_history_load_builds_the_tables_the_daily_runs_build(daily_path, his
         len({r[0] for r in bulk["marts.fct_account_daily"]}) == DAYS
         and bulk["restricted.rpt_bureau_accounts"]
     )
-    assert _differences(daily, bulk) == []
+    assert differences(daily, bulk) == []
 
 
 def test_the_daily_run_after_the_history_load_continues_it_as_after_daily_runs(daily_path, history_load):
-    assert _differences(daily_path[1], history_load[3]) == []
+    assert differences(daily_path[1], history_load[3]) == []
 
 
 def test_the_history_load_passes_the_marts_gate_for_every_date_and_publishes_nothing(history_load):
@@ -123,9 +95,12 @@ def test_the_history_load_passes_the_marts_gate_for_every_date_and_publishes_not
     assert published == []
 
 
-def test_a_range_without_any_drop_fails_saying_so(tmp_path, monkeypatch):
+def test_a_range_with_a_missing_day_fails_naming_it(tmp_path, monkeypatch, landing):
     from creditwh.pipeline.history import drop_dates
 
+    shutil.copytree(landing, tmp_path / "landing")
+    shutil.rmtree(tmp_path / "landing" / str(DATES[2]))
     monkeypatch.setenv("CREDITWH_DATA_DIR", str(tmp_path))
-    with pytest.raises(DropMissing, match="no drop for any date up to 2026-02-28 either: no history to load"):
-        drop_dates(dt.date(2026, 2, 1), dt.date(2026, 2, 28), settings())
+    with pytest.raises(DropMissing, match=rf"no drop for {DATES[2]} in .*; 1 of the 5 dates from {START} to "
+                                          rf"{DATES[-1]} have no drop: the history load needs every day"):  # fmt: skip
+        drop_dates(START, DATES[-1], settings())

@@ -1,5 +1,5 @@
 """Task bodies of the history load (dags/credit_history_load.py): a bank moving to this warehouse brings
-years of daily or month-end snapshots, and building them one business date at a time repeats the fixed
+years of daily snapshots, and building them one business date at a time repeats the fixed
 cost of a date (task start-ups, one dbt build and two gates each) hundreds of times.
 
 The drops go through the daily run's own checks, date by date and in order: verify, load, raw gate (a date
@@ -24,15 +24,21 @@ log = logging.getLogger(__name__)
 
 
 def drop_dates(start: dt.date, end: dt.date, settings: Settings) -> list[dt.date]:
-    """The business dates from start to end whose drop is complete (a month-end series has gaps).
-    No drop at all in the range raises: a history load that would load nothing fails, saying so."""
+    """Every business date from start to end, each with its complete drop.
+
+    A missing day raises, naming it: the marts built once over a series with gaps (a month-end-only
+    history) are not yet what date-by-date runs build (windows judged on the days between loaded dates
+    differ), so such a history loads through the daily runs, one date at a time (docs/operations.md)."""
     dates = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-    present = [d for d in dates if daily.drop_arrived(d, settings)]
-    if not present:
-        error = DropMissing(start, settings.drop_dir(start) / manifest_name(start))
-        error.args = (f"{error}; no drop for any date up to {end} either: no history to load",)
+    missing = [d for d in dates if not daily.drop_arrived(d, settings)]
+    if missing:
+        error = DropMissing(missing[0], settings.drop_dir(missing[0]) / manifest_name(missing[0]))
+        why = "the history load needs every day (a month-end-only history loads with `creditwh run`, one date at a time)"
+        error.args = (
+            f"{error}; {len(missing)} of the {len(dates)} dates from {start} to {end} have no drop: {why}",
+        )
         raise error
-    return present
+    return dates
 
 
 def load_range(start: dt.date, end: dt.date, settings: Settings) -> list[str]:

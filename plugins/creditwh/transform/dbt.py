@@ -112,7 +112,7 @@ def build_range(dates: list[dt.date], settings: Settings, progress=log.info) -> 
         _merge(statuses, _build(settings, f"dbt snapshot for {day}", ["--select", PER_DATE_SNAPSHOT,
                                                                           *_date_vars(day)]))  # fmt: skip
     progress(f"customer snapshot built for {len(dates)} dates")
-    every_date = ["--exclude", PER_DATE_SNAPSHOT]
+    every_date = ["--exclude", PER_DATE_SNAPSHOT, "--vars", f"{{built_through: '{dates[-1].isoformat()}'}}"]
     _merge(statuses, _build(settings, f"dbt build of {dates[0]} to {dates[-1]}", every_date))
     progress(f"models built over {dates[0]} to {dates[-1]}")
     for day in filter(is_month_end, dates):
