@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # The tasks that must have succeeded for a run to have done its job (the others may be skipped: the
 # branch not taken, month_end on other days).
 RUN_MUST_SUCCEED = {
-    "credit_daily": ("load_raw", "validate_marts", "publish_blacklist"),
+    "credit_daily": ("load_raw", "validate_marts", "publish_blacklist", "publish_collection_lists"),
     "credit_bureau_monthly": ("publish_notice_list", "publish_bureau_file", "publish_pboc_file"),
     "credit_history_load": ("load_range", "build_range", "validate_marts_range"),
 }

@@ -30,7 +30,9 @@ from creditwh.pipeline.daily import FIRST_BUSINESS_DATE
 from sim_dates import business_dates
 
 DAY = dt.date(2026, 1, 2)
-WORK_DONE = {t: ("success", None) for t in ("load_raw", "validate_marts", "publish_blacklist")}
+WORK_DONE = {
+    t: ("success", None) for t in ("load_raw", "validate_marts", "publish_blacklist", "publish_collection_lists")
+}
 
 
 # --- the verdict on a finished run -----------------------------------------------------------------------
@@ -53,6 +55,8 @@ def test_a_run_succeeds_only_when_its_work_succeeded():
     check_run("credit_daily", DAY, "success", {**WORK_DONE, "month_end": ("skipped", None)})
     with pytest.raises(RunDidNothing, match="publish_blacklist skipped"):
         check_run("credit_daily", DAY, "success", {**WORK_DONE, "publish_blacklist": ("skipped", None)})
+    with pytest.raises(RunDidNothing, match="publish_collection_lists skipped"):
+        check_run("credit_daily", DAY, "success", {**WORK_DONE, "publish_collection_lists": ("skipped", None)})
 
 
 def test_a_failed_run_names_each_failed_task_and_its_error():
