@@ -125,7 +125,12 @@ select
     mapped.identity_key,
     mapped.has_identity_conflict,
     {%- if is_incremental() %}
-    cast(previous.person_id as varchar) as previous_person_id,
+    -- a re-run of the date that wrote the row, the person unchanged, keeps what the date's first run saw
+    cast(case
+        when previous.refreshed_on = {{ run_refreshed_on() }} and previous.person_id = mapped.person_id
+            then previous.previous_person_id
+        else previous.person_id
+    end as varchar) as previous_person_id,
     {%- else %}
     cast(null as varchar) as previous_person_id,
     {%- endif %}
