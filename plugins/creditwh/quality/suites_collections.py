@@ -35,33 +35,38 @@ def _codes(values) -> str:
 
 
 # ---------------------------------------------------------------- raw.load_batches: the manifest vs the rows
-_ROWS_DATED_ELSEWHERE = """
-with load_batch as (select * from {batch})
-select 'collection_actions' as table_name, t.action_id as row_key, t.business_date
-from raw.collection_actions t, load_batch
-where t._batch_id = load_batch.batch_id and t.business_date <> load_batch.business_date
-union all
-select 'collection_assignments', t.assignment_id, t.business_date
-from raw.collection_assignments t, load_batch
-where t._batch_id = load_batch.batch_id and t.business_date <> load_batch.business_date
-"""
-
-COLLECTION_LOAD_BATCHES = [
-    *(
+def load_batch_checks(datasets, dated_rule: str, rows: str) -> list:
+    """The day's batch of a group of datasets: each has its manifest's record count and control totals, and
+    every row the batch loaded carries the batch's business date (`rows` names them in the description)."""
+    dated = "\nunion all\n".join(
+        f"select '{d.name}'{' as table_name' if i == 0 else ''}, t.{d.key[0]}{' as row_key' if i == 0 else ''}, "
+        f"t.business_date\nfrom raw.{d.name} t, load_batch\n"
+        "where t._batch_id = load_batch.batch_id and t.business_date <> load_batch.business_date"
+        for i, d in enumerate(datasets)
+    )
+    return [
+        *(
+            critical(
+                f"{d.name}_match_manifest",
+                f"raw.{d.name} for the day has the manifest's record count and "
+                f"{' and '.join(f'sum({c})' for c in d.control_totals)}.",
+                gxe.UnexpectedRowsExpectation(unexpected_rows_query=_manifest_query(d.name, d.control_totals)),
+            )
+            for d in datasets
+        ),
         critical(
-            f"{d.name}_match_manifest",
-            f"raw.{d.name} for the day has the manifest's record count and "
-            f"{' and '.join(f'sum({c})' for c in d.control_totals)}.",
-            gxe.UnexpectedRowsExpectation(unexpected_rows_query=_manifest_query(d.name, d.control_totals)),
-        )
-        for d in (COLLECTION_ACTIONS, COLLECTION_ASSIGNMENTS)
-    ),
-    critical(
-        "collection_rows_dated_other_day",
-        "Every collections row loaded by this batch carries the batch's business date.",
-        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_ROWS_DATED_ELSEWHERE),
-    ),
-]
+            dated_rule,
+            f"Every {rows} row loaded by this batch carries the batch's business date.",
+            gxe.UnexpectedRowsExpectation(
+                unexpected_rows_query=f"\nwith load_batch as (select * from {{batch}})\n{dated}\n"
+            ),
+        ),
+    ]
+
+
+COLLECTION_LOAD_BATCHES = load_batch_checks(
+    (COLLECTION_ACTIONS, COLLECTION_ASSIGNMENTS), "collection_rows_dated_other_day", "collections"
+)
 
 # ---------------------------------------------------------------- raw.collection_actions
 

@@ -21,39 +21,14 @@ from creditwh.contract import (
     REPAYMENT_PLANS,
 )
 from creditwh.quality.severity import critical
-from creditwh.quality.suites_collections import FILE, _codes, _not_in_snapshot
-from creditwh.quality.suites_raw import _manifest_query
+from creditwh.quality.suites_collections import FILE, _codes, _not_in_snapshot, load_batch_checks
 
 MAX_RATE_PERCENT = 100  # a yearly rate above this is a unit error (basis points, a fraction keyed as %)
 
 # ---------------------------------------------------------------- raw.load_batches: the manifest vs the rows
-_ROWS_DATED_ELSEWHERE = """
-with load_batch as (select * from {batch})
-select 'repayment_plans' as table_name, t.plan_id as row_key, t.business_date
-from raw.repayment_plans t, load_batch
-where t._batch_id = load_batch.batch_id and t.business_date <> load_batch.business_date
-union all
-select 'charges', t.charge_id, t.business_date
-from raw.charges t, load_batch
-where t._batch_id = load_batch.batch_id and t.business_date <> load_batch.business_date
-"""
-
-PLAN_LOAD_BATCHES = [
-    *(
-        critical(
-            f"{d.name}_match_manifest",
-            f"raw.{d.name} for the day has the manifest's record count and "
-            f"{' and '.join(f'sum({c})' for c in d.control_totals)}.",
-            gxe.UnexpectedRowsExpectation(unexpected_rows_query=_manifest_query(d.name, d.control_totals)),
-        )
-        for d in (REPAYMENT_PLANS, CHARGES)
-    ),
-    critical(
-        "plan_rows_dated_other_day",
-        "Every repayment plan and charge row loaded by this batch carries the batch's business date.",
-        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_ROWS_DATED_ELSEWHERE),
-    ),
-]
+PLAN_LOAD_BATCHES = load_batch_checks(
+    (REPAYMENT_PLANS, CHARGES), "plan_rows_dated_other_day", "repayment plan and charge"
+)
 
 # ---------------------------------------------------------------- raw.repayment_plans
 _PLAN_CODES = f"""
