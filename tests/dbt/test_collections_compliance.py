@@ -17,7 +17,7 @@ from warehouse_build import run_dbt, warehouse_env
 START = dt.date(2026, 1, 1)
 DAYS = 30
 ACCOUNTS = 1000
-SELECT = ("--select", "+path:models/marts/collections")
+SELECT = ("--select", "+mart_collections_compliance", "--indirect-selection", "cautious")
 
 
 def _build_day(day: dt.date) -> None:
