@@ -61,3 +61,15 @@ def airflow_db():
 
     airflow_env.migrate()
     return _AIRFLOW_HOME
+
+
+# Parallel runs (./dev test: pytest-xdist, --dist loadgroup): the tests that share an expensive session
+# fixture run in one worker, so it is built once; every other test stays with its module (module fixtures).
+_SHARED_BUILDS = ("extracts_warehouse", "risk_warehouse", "dbt_warehouse", "kpi_book", "loaded_warehouse",
+                  "served_run", "airflow_cluster", "book_45_days")  # fmt: skip
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        shared = next((name for name in _SHARED_BUILDS if name in item.fixturenames), None)
+        item.add_marker(pytest.mark.xdist_group(shared or item.nodeid.split("::")[0]))

@@ -62,9 +62,12 @@ def test_the_demo_ends_with_a_summary_not_interpreter_exit_noise(demo):
     """Before: the output ended with pages of nanobind "leaked instance" lines (the run loop's gc.freeze()
     kept DuckDB's objects from being freed at exit). Now: a summary of what was built and where to look."""
     data_dir, out, err = demo
-    tail = out.strip().splitlines()[-12:]
+    lines = out.strip().splitlines()
     assert "leaked" not in out + err and "nanobind" not in out + err
-    summary = "\n".join(tail[tail.index("Summary") :])
+    # the summary is the last block: it grows with each extract, so it is found from the end, not by a line count
+    last = len(lines) - 1 - lines[::-1].index("Summary")
+    summary = "\n".join(lines[last:])
+    assert lines[-1].startswith("  next: ./dev simulate"), lines[-3:]
     assert f"business dates: {START} to {END}, {DAYS} with marts that passed their gate" in summary
     for extract in ("blacklist", "metro2"):
         folder = data_dir / "outbox" / extract

@@ -116,11 +116,11 @@
                'previous_end': period_start - modules.datetime.timedelta(days=1)}) }}
 {%- endmacro %}
 
-{#- Pre-hook of a model replaced per business date (delete+insert on business_date): a daily run first
-    clears the run date's rows, so a restated date whose new result is empty leaves no stale rows
-    (delete+insert deletes only the dates its new rows carry). -#}
+{#- Pre-hook of every model (dbt_project.yml); acts on the incremental ones replaced per business date
+    (unique_key business_date): a daily run first clears the run date's rows, so a restated date whose new
+    result is empty leaves no stale rows (delete+insert deletes only the dates its new rows carry). -#}
 {% macro clear_run_date() -%}
-    {%- if changes_only_run() -%}
+    {%- if config.get('unique_key') == 'business_date' and changes_only_run() -%}
         delete from {{ this }} where business_date = {{ business_date_literal() }}
     {%- endif -%}
 {%- endmacro %}

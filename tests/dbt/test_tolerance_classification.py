@@ -3,12 +3,10 @@ test passes on the simulated book and fails on an account-day past due for an am
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pytest
 from creditwh.repayment_policy import repayment_policy
-from warehouse_build import run_dbt, warehouse_env
+from warehouse_build import copy_warehouse, run_dbt, warehouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -17,7 +15,7 @@ TOLERANCE_TEST = ["--select", "test_name:not_delinquent_within_tolerance"]
 
 def test_no_account_within_tolerance_is_in_a_delinquent_bucket(dbt_warehouse, tmp_path):
     copy = tmp_path / dbt_warehouse.warehouse_path.name  # the parsed manifest names the database by the file's stem
-    shutil.copyfile(dbt_warehouse.warehouse_path, copy)
+    copy_warehouse(dbt_warehouse.warehouse_path, copy)
     with warehouse_env(copy):
         run_dbt(["test", *TOLERANCE_TEST])  # the whole book, every day
         con = duckdb.connect(str(copy))

@@ -55,6 +55,18 @@ def warehouse_env(path: Path) -> contextlib.AbstractContextManager[None]:
     return scoped_env(CREDITWH_WAREHOUSE_PATH=str(path))
 
 
+def copy_warehouse(source: Path, dest: Path) -> Path:
+    """Copy a built DuckDB warehouse for a test to change: checkpointed first, through a connection of the
+    same configuration as dbt's in-process one (which may still hold the file open), so the copy does not
+    miss what is still in the write-ahead log."""
+    import duckdb
+
+    with duckdb.connect(str(source)) as con:
+        con.execute("checkpoint")
+    shutil.copyfile(source, dest)
+    return dest
+
+
 _MANIFESTS: dict[tuple, object] = {}
 # Private target/log directories: other processes (the DAG, other test sessions) use the same project dir.
 _ARTIFACTS = Path(tempfile.mkdtemp(prefix="creditwh-dbt-artifacts-"))

@@ -9,13 +9,11 @@ a step), the limit review list and the SCD2 history derived from the daily ratin
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from warehouse_build import DBT_PROJECT_DIR, run_dbt, warehouse_env
+from warehouse_build import DBT_PROJECT_DIR, copy_warehouse, run_dbt, warehouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -231,9 +229,7 @@ def test_rerun_and_restated_day_correct_the_history(risk_warehouse, tmp_path):
     days past due) adds the rise as the person's current version and to the review list, once; restating it
     back removes them and re-opens the previous version."""
     path = tmp_path / "warehouse.duckdb"
-    with duckdb.connect(str(risk_warehouse.warehouse_path)) as con:
-        con.execute("checkpoint")  # the copy must not miss what is still in the write-ahead log
-    shutil.copy(risk_warehouse.warehouse_path, path)
+    copy_warehouse(risk_warehouse.warehouse_path, path)
     last = max(risk_warehouse.business_dates)
     tables = ("dim_person_risk_rating_history", "fct_person_risk_rating_daily", "mart_person_rating_rises",
               "fct_person_risk_conditions")  # fmt: skip

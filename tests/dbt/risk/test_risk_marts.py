@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import shutil
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from warehouse_build import DBT_PROJECT_DIR, run_dbt, warehouse_env
+from warehouse_build import DBT_PROJECT_DIR, copy_warehouse, run_dbt, warehouse_env
 
 pytestmark = pytest.mark.slow
 
@@ -224,7 +223,7 @@ def test_changed_cycle_windows_stop_the_daily_run(risk_warehouse, tmp_path):
     read were computed with other windows, the daily run stops with the fix in the message and writes
     nothing; after the rebuild it names, the run goes through."""
     path = tmp_path / "warehouse.duckdb"
-    shutil.copy(risk_warehouse.warehouse_path, path)
+    copy_warehouse(risk_warehouse.warehouse_path, path)
     features = "intermediate.int_account_cycle_features"
     with duckdb.connect(str(path)) as con:
         # the last two dates on which statements appeared (cycle days are 1-28)

@@ -1,4 +1,4 @@
-{{ config(unique_key='business_date', pre_hook="{{ clear_run_date() }}") }}
+{{ config(unique_key='business_date') }}
 
 {#- Limit review list: the persons whose risk rating rose on the business date
     (fct_person_risk_rating_daily.rating_change = 'rose'), with the previous and new rating, the reasons, the
