@@ -45,17 +45,30 @@ import pyarrow as pa
 from creditwh.collection_contact_rules import ContactRules, contact_rules
 from creditwh.collection_holders import collection_holders
 from creditwh.contract import COLLECTION_ACTIONS, COLLECTION_ASSIGNMENTS
+from creditwh.seeds import SEEDS_DIR, seed_rows
 from creditwh.simulate import ledger
 from creditwh.simulate.arrow import NA_DAY, categories, dates, money, prefixed_ids, table
 from creditwh.simulate.behaviour import draw
 from creditwh.simulate.config import Behaviour, Segment
 from creditwh.simulate.cycles import yyyymmdd
 
-# Placement and cadence (defaults of the strategy seed to come).
+
+def _reminder_days_before_due() -> int:
+    """The pre-due reminder's days before the due date, from the bank's strategy (seed
+    collection_treatment_strategy, its is_reminder rows): the simulated platform sends what the bank set."""
+    path = SEEDS_DIR / "collection_treatment_strategy.csv"
+    days = {int(r["min_days_to_due"]) for r in seed_rows(path) if r["is_reminder"].strip().lower() == "true"}
+    if len(days) != 1:
+        raise ValueError(f"{path}: the simulator sends reminders on one day before the due date; the "
+                         f"is_reminder rows give {sorted(days) or 'none'}")  # fmt: skip
+    return days.pop()
+
+
+# Placement and cadence of the simulated platform.
 EARLY_MAX_DPD = 60
 LEGAL_SHARE = 0.25  # of charged-off balances of at least LEGAL_MIN_BALANCE_CENTS
 LEGAL_MIN_BALANCE_CENTS = 2_000_00
-REMINDER_DAYS_BEFORE_DUE = 3
+REMINDER_DAYS_BEFORE_DUE = _reminder_days_before_due()
 REMINDER_SHARE = 0.5  # of eligible accounts; the rest are the comparison group
 SMS_DPD = (1, 3, 6, 11, 16, 21, 26, 31, 41, 51)
 IVR_DPD = (2, 4, 8, 12)
@@ -84,7 +97,8 @@ RIGHT_PARTY = {
 }
 PAID_RECENT_DAYS = 3
 PROMISE_MAX_DAYS = 10
-GRACE_DAYS = 3  # a promise is broken when nothing was paid by the promised date plus these days
+# a promise is broken when nothing was paid by the promised date plus these days (the KPI marts' own rule)
+GRACE_DAYS = int(seed_rows(SEEDS_DIR / "collection_kpi_policy.csv")[0]["promise_grace_days"])
 
 STAGES = ("REMINDER", "EARLY", "LATE", "CHARGED_OFF", "LEGAL")
 CHANNELS = ("SMS", "IVR", "CALL", "EMAIL", "LETTER", "VISIT", "AGENCY", "LEGAL")
