@@ -69,6 +69,7 @@ _SHARED_BUILDS = ("extracts_warehouse", "risk_warehouse", "dbt_warehouse", "kpi_
                   "served_run", "airflow_cluster", "book_45_days")  # fmt: skip
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the marks into groups
 def pytest_collection_modifyitems(items):
     for item in items:
         shared = next((name for name in _SHARED_BUILDS if name in item.fixturenames), None)
