@@ -194,6 +194,12 @@ MARTS_GATE = Gate(
                     "business_date",
                 ),
                 (
+                    "mart_collections_reminder_effect",
+                    suites_marts.MART_COLLECTIONS_REMINDER_EFFECT,
+                    ("tier", "is_reminded"),
+                    "business_date",
+                ),
+                (
                     "mart_collections_recovery_daily",
                     suites_marts.MART_COLLECTIONS_RECOVERY_DAILY,
                     ("holder_id", "placement_month", "bucket_at_placement"),

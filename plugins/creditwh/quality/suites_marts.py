@@ -224,6 +224,16 @@ MART_COLLECTIONS_PROMISES_DAILY = [
     *_counts_not_negative("promises_broken", "paid_toward_promises"),
 ]
 
+MART_COLLECTIONS_REMINDER_EFFECT = [
+    _within(
+        "on_time_within_judged",
+        "Accounts paid on time <= the accounts judged, in each group.",
+        (("paid_on_time_accounts", "accounts"),),
+        "business_date, tier, is_reminded",
+    ),
+    *_counts_not_negative("paid_on_time_accounts"),
+]
+
 MART_COLLECTIONS_RECOVERY_DAILY = [
     *_counts_not_negative("accounts_placed", "placement_balance", "payments_posted"),
 ]

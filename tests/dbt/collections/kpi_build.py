@@ -28,6 +28,7 @@ KPI_MODELS = (
     "mart_collections_entry_cohorts",
     "mart_collections_holder_scorecard",
     "mart_collections_collector_scorecard",
+    "mart_collections_reminder_effect",
 )
 # with the compliance mart, so the PostgreSQL test builds every collections mart
 SELECT = (

@@ -36,6 +36,7 @@ TABLES = {
     "marts.mart_collections_promises_daily": f"business_date <= date '{LAST_DAY}'",
     "marts.mart_collections_recovery_daily": f"business_date <= date '{LAST_DAY}'",
     "marts.mart_collections_compliance": f"business_date <= date '{LAST_DAY}'",
+    "marts.mart_collections_reminder_effect": f"business_date <= date '{LAST_DAY}'",
     "marts.mart_collections_holder_scorecard": f"month = {JANUARY}",
     "marts.mart_collections_collector_scorecard": f"month = {JANUARY}",
 }
