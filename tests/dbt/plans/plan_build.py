@@ -46,7 +46,9 @@ class Book:
 def sim_config():
     from creditwh.simulate import SimConfig
 
-    return SimConfig(n_accounts=ACCOUNTS, start_date=START, seed=16, p_hardship_if_delinquent=P_HARDSHIP_IF_DELINQUENT)
+    return SimConfig(
+        n_accounts=ACCOUNTS, start_date=START, seed=16, p_hardship_if_delinquent=P_HARDSHIP_IF_DELINQUENT
+    )
 
 
 def build_plans(day: dt.date | None = None, *, data_only: bool = False, target: str = "duckdb") -> None:

@@ -12,7 +12,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-
 from creditwh.config import REPO_ROOT
 
 pytestmark = pytest.mark.slow
@@ -76,7 +75,10 @@ def _expected_performance(plans, accounts, as_of: pd.Timestamp) -> pd.DataFrame:
         milestone = out["start_date"] + pd.DateOffset(months=months)
         key = pd.MultiIndex.from_arrays([out["account_id"], milestone])
         found = rows.reindex(key)
-        measured = found["days_past_due"].notna().to_numpy() & (milestone >= first_seen.reindex(out.index)).to_numpy()
+        measured = (
+            found["days_past_due"].notna().to_numpy()
+            & (milestone >= first_seen.reindex(out.index)).to_numpy()
+        )
         charged_off = (found["account_status"] == "CHARGED_OFF").to_numpy()
         dpd = found["days_past_due"].to_numpy()
         out[f"measured_{months}"] = measured
@@ -118,7 +120,9 @@ def test_plan_performance_equals_pandas_from_raw(con, raw, plan_book, as_of_inde
     assert np.allclose(got["cure_rate_3m"].astype(float), rate, equal_nan=True)
     if as_of_index == -1:
         totals = expected[[f"plans_{s.lower()}" for s in STATUSES]].sum()
-        assert totals["plans_broken"] > 0 and totals["plans_completed"] > 0 and totals["plans_active"] > 0, totals
+        assert totals["plans_broken"] > 0 and totals["plans_completed"] > 0 and totals["plans_active"] > 0, (
+            totals
+        )
         assert expected["plans_measured_3m"].sum() > 0 and expected["plans_cured_3m"].sum() > 0
 
 
@@ -136,7 +140,13 @@ def _expected_fees(accounts, charges) -> pd.DataFrame:
     joined["settlement_write_off_amount"] = np.where(write_off, -amount, 0.0)
     joined["net_income_amount"] = np.where(write_off, 0.0, amount)
     joined["month"] = joined["business_date"].dt.to_period("M")
-    sums = [*FEE_TYPES, "waived_amount", "reversed_amount", "settlement_write_off_amount", "net_income_amount"]
+    sums = [
+        *FEE_TYPES,
+        "waived_amount",
+        "reversed_amount",
+        "settlement_write_off_amount",
+        "net_income_amount",
+    ]
     return joined.groupby(["month", "product_code", "bucket_code"])[sums].sum().round(2)
 
 
@@ -148,7 +158,9 @@ def test_fee_income_equals_pandas_from_raw(con, raw, plan_book):
     expected = _expected_fees(accounts, charges)
     month_ends = [d for d in plan_book.days if (d + dt.timedelta(days=1)).day == 1]
     assert len(month_ends) == 3
-    expected = expected[expected.index.get_level_values("month").isin([pd.Period(d, "M") for d in month_ends])]
+    expected = expected[
+        expected.index.get_level_values("month").isin([pd.Period(d, "M") for d in month_ends])
+    ]
     got = con.execute("select * from marts.mart_fee_income_monthly order by all").df()
     got["month"] = pd.to_datetime(got["period_end"]).dt.to_period("M")
     got = got.set_index(["month", "product_code", "bucket_code"])[expected.columns].astype(float)
@@ -174,8 +186,12 @@ def test_fact_carries_the_raw_plan_of_the_day(con, raw, plan_book, day_index):
     latest = known.groupby("plan_id").tail(1)
     shown = latest[(latest["plan_status"] == "ACTIVE") | (latest["business_date"] == day)].copy()
     shown["rank"] = (shown["plan_status"] != "ACTIVE").astype(int)
-    shown = shown.sort_values(["account_id", "rank", "status_date", "plan_id"], ascending=[True, True, False, False])
-    expected = shown.groupby("account_id").head(1).set_index("account_id")[["plan_id", "plan_type", "plan_status"]]
+    shown = shown.sort_values(
+        ["account_id", "rank", "status_date", "plan_id"], ascending=[True, True, False, False]
+    )
+    expected = (
+        shown.groupby("account_id").head(1).set_index("account_id")[["plan_id", "plan_type", "plan_status"]]
+    )
     got = con.execute("select account_id, plan_id, plan_type, plan_status from marts.fct_account_daily "
                       "where business_date = ? and plan_id is not null", [day.date()]).df().set_index("account_id")  # fmt: skip
     pd.testing.assert_frame_equal(got.sort_index(), expected.sort_index(), check_dtype=False)
@@ -188,7 +204,9 @@ def test_broken_plan_signal_fires_for_plans_broken_in_its_window(con, raw, plan_
     plans, _, _ = raw
     window, points = con.execute("select window_length, points from marts.early_warning_signals "
                                  "where signal_code = 'BROKEN_PLAN'").fetchone()  # fmt: skip
-    scored = con.execute("select business_date, account_id from intermediate.int_early_warning_account_features").df()
+    scored = con.execute(
+        "select business_date, account_id from intermediate.int_early_warning_account_features"
+    ).df()
     scored["business_date"] = pd.to_datetime(scored["business_date"])
     broken = plans[plans["plan_status"] == "BROKEN"]
     pairs = scored.merge(broken, on="account_id", suffixes=("", "_plan"))
