@@ -82,7 +82,7 @@ version_spans as (
 
     select
         *,
-        lead(business_date) over (partition by plan_id order by business_date, is_carried desc) as next_version_date
+        lead(business_date) over (partition by plan_id order by business_date asc, is_carried desc) as next_version_date
 
     from versions
 

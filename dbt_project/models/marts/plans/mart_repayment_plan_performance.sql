@@ -35,7 +35,7 @@ versions as (
     from {{ ref('stg_repayment_plans') }} as plans
 
     inner join run_dates
-        on plans.business_date <= run_dates.business_date
+        on run_dates.business_date >= plans.business_date
 
 ),
 
@@ -58,7 +58,7 @@ outcomes as (
     from {{ ref('int_repayment_plan_outcomes') }} as outcomes
 
     inner join run_dates
-        on outcomes.business_date <= run_dates.business_date
+        on run_dates.business_date >= outcomes.business_date
 
 ),
 
