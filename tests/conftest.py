@@ -65,7 +65,7 @@ def airflow_db():
 
 # Parallel runs (./dev test: pytest-xdist, --dist loadgroup): the tests that share an expensive session
 # fixture run in one worker, so it is built once; every other test stays with its module (module fixtures).
-_SHARED_BUILDS = ("extracts_warehouse", "risk_warehouse", "dbt_warehouse", "kpi_book", "loaded_warehouse",
+_SHARED_BUILDS = ("extracts_warehouse", "risk_warehouse", "dbt_warehouse", "kpi_book", "plan_book", "loaded_warehouse",
                   "served_run", "airflow_cluster", "book_45_days")  # fmt: skip
 
 

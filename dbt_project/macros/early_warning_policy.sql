@@ -21,11 +21,12 @@
         max(case when signal_code = 'PAY_REVERSAL' then window_length end) as pay_reversal_days,
         max(case when signal_code = 'BROKEN_PROMISE' then window_length end) as broken_promise_days,
         max(case when signal_code = 'REFUSED_TO_PAY' then window_length end) as refused_to_pay_days,
+        max(case when signal_code = 'BROKEN_PLAN' then window_length end) as broken_plan_days,
         max(case when signal_code = 'BAL_GROWTH' then parameter_value end) as bal_growth_min_base,
         max(case when signal_code = 'DUE_SOON_AT_RISK' then parameter_value end) as due_soon_other_signals,
         -- statement cycles to look back: the longest window plus the cycle a comparison starts from
         max(case when signal_code not in ('PAY_REVERSAL', 'DAYS_SINCE_LAST_PAY', 'DUE_SOON_AT_RISK',
-                                          'BROKEN_PROMISE', 'REFUSED_TO_PAY')
+                                          'BROKEN_PROMISE', 'REFUSED_TO_PAY', 'BROKEN_PLAN')
             then window_length end) + 1 as lookback_cycles,
         {%- for signal_code, column, name in cycle_parameters %}
         coalesce(cast(max(case when signal_code = '{{ signal_code }}' then {{ column }} end) as varchar), '-')

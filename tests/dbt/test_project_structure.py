@@ -24,7 +24,7 @@ FACT_COLUMNS = [
     "cycles_past_due", "utilization", "bucket_code", "bucket_order", "five_tier_class", "ifrs9_stage",
     "metro2_account_status", "is_month_end", "ctd_purchase_amount", "ctd_cash_advance_amount",
     "ctd_cash_advance_count", "ctd_payment_amount", "last_payment_date", "last_payment_amount", "fraud_flag",
-    "hardship_flag", "dispute_flag",
+    "hardship_flag", "dispute_flag", "plan_id", "plan_type", "plan_status", "plan_start_date",
 ]
 
 

@@ -17,6 +17,33 @@ customer_person as (
 
 ),
 
+-- the account's plan on the date: its active plan, else the plan that ended that day (docs/domain.md §9)
+ranked_plans as (
+
+    select
+        business_date,
+        account_id,
+        plan_id,
+        plan_type,
+        plan_status,
+        start_date,
+        row_number() over (
+            partition by business_date, account_id
+            order by case when plan_status = 'ACTIVE' then 0 else 1 end, status_date desc, plan_id desc
+        ) as plan_rank
+
+    from {{ ref('int_account_repayment_plans') }}
+    where {{ business_date_filter('business_date') }}
+
+),
+
+plans as (
+
+    select * from ranked_plans
+    where plan_rank = 1
+
+),
+
 final as (
 
     select
@@ -59,12 +86,20 @@ final as (
         accounts.last_payment_amount,
         accounts.fraud_flag,
         accounts.hardship_flag,
-        accounts.dispute_flag
+        accounts.dispute_flag,
+        plans.plan_id,
+        plans.plan_type,
+        plans.plan_status,
+        plans.start_date as plan_start_date
 
     from accounts
 
     left join customer_person
         on customer_person.customer_id = accounts.customer_id
+
+    left join plans
+        on plans.business_date = accounts.business_date
+        and plans.account_id = accounts.account_id
 
 )
 

@@ -3,8 +3,9 @@
     and points: seed early_warning_signals (its YAML documents every signal value).
 
     Cost: a daily run reads the run date's OPEN accounts with their latest statement's features
-    (int_early_warning_account_features), the reversals of the PAY_REVERSAL window and the judged promises
-    and collection outcomes of the BROKEN_PROMISE / REFUSED_TO_PAY windows; it replaces its own date
+    (int_early_warning_account_features), the reversals of the PAY_REVERSAL window the judged promises
+    and collection outcomes of the BROKEN_PROMISE / REFUSED_TO_PAY windows and the plan versions of the
+    BROKEN_PLAN window; it replaces its own date
     (delete+insert on business_date). -#}
 {{ config(unique_key='business_date') }}
 
@@ -126,13 +127,47 @@ refusals as (
 
 ),
 
+broken_plans as (
+
+    -- repayment plans of the account that broke in the window (docs/domain.md §9): dated by status_date, read
+    -- by delivery date (a plan's BROKEN version is delivered on or after the day it broke)
+    select
+        scored_accounts.business_date,
+        scored_accounts.account_id,
+        count(*) as broken_plan_count
+
+    from scored_accounts
+
+    cross join policy  -- noqa: AL04
+
+    inner join {{ ref('stg_repayment_plans') }} as plans
+        on plans.account_id = scored_accounts.account_id
+        and plans.plan_status = 'BROKEN'
+        and plans.status_date <= scored_accounts.business_date
+        and plans.status_date > cast(
+            {{ dbt.dateadd('day', '-1 * policy.broken_plan_days', 'scored_accounts.business_date') }} as date
+        )
+
+    {%- if business_date is not none %}
+    where plans.business_date <= {{ business_date_literal() }}
+        and plans.business_date > cast(
+            {{ dbt.dateadd('day', '-1 * (select broken_plan_days from policy)', business_date_literal()) }}
+            as date
+        )
+    {%- endif %}
+
+    group by 1, 2
+
+),
+
 account_features as (
 
     select
         scored_accounts.*,
         coalesce(reversals.reversal_count, 0) as reversal_count,
         coalesce(broken_promises.broken_promise_count, 0) as broken_promise_count,
-        coalesce(refusals.refused_count, 0) as refused_count
+        coalesce(refusals.refused_count, 0) as refused_count,
+        coalesce(broken_plans.broken_plan_count, 0) as broken_plan_count
 
     from scored_accounts
 
@@ -147,6 +182,10 @@ account_features as (
     left join refusals
         on refusals.business_date = scored_accounts.business_date
         and refusals.account_id = scored_accounts.account_id
+
+    left join broken_plans
+        on broken_plans.business_date = scored_accounts.business_date
+        and broken_plans.account_id = scored_accounts.account_id
 
 ),
 
@@ -168,6 +207,7 @@ signal_values as (
         ('PAY_REVERSAL', 'reversal_count'),
         ('BROKEN_PROMISE', 'broken_promise_count'),
         ('REFUSED_TO_PAY', 'refused_count'),
+        ('BROKEN_PLAN', 'broken_plan_count'),
         ('CONSEC_MISS_n', 'coalesce(first_paid_rank - 1, consec_window_cycles)'),
         ('BAL_GROWTH',
             'case when base_statement_balance > 0'

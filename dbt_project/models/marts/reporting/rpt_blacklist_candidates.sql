@@ -4,7 +4,8 @@
     account that day (also those who do not qualify: the publication needs what a listed person still
     owes, and their current band). Reasons (the platform's vocabulary): DPD90 (any
     account at or above var blacklist_dpd_threshold days past due), CHARGE_OFF (a charged-off account
-    still owing), FRAUD_CONFIRMED. Only what holds as of the business date: the display fields come from
+    still owing), FRAUD_CONFIRMED. Exemption: a person with a kept hardship plan (an account's plan HARDSHIP
+    and ACTIVE that day) does not qualify on DPD90 or CHARGE_OFF alone. Only what holds as of the business date: the display fields come from
     the person dimension (current state) at publication, so a re-run of a past date rebuilds the same rows;
     the subject's identity stays in
     restricted.dim_customer_pii (identity_key), and everything that compares with what was published
@@ -38,6 +39,8 @@ per_person as (
         bool_or(account_status = 'CHARGED_OFF' and current_balance > 0) as is_charged_off_owing,
         bool_or(fraud_flag) as is_fraud_confirmed,
         bool_or(dispute_flag) as dispute_flag,
+        -- a kept hardship plan on any of the person's accounts (docs/domain.md §6)
+        coalesce(bool_or(plan_type = 'HARDSHIP' and plan_status = 'ACTIVE'), false) as is_on_kept_hardship_plan,
         sum(greatest(current_balance, 0)) as amount_owed
 
     from accounts
@@ -74,7 +77,11 @@ select
     reasoned.business_date,
     reasoned.person_id,
     reasoned.reason_codes,
-    reasoned.reason_codes <> '' as qualifies,
+    -- the hardship exemption: a person keeping a hardship plan is not listed for arrears (DPD90, CHARGE_OFF);
+    -- confirmed fraud is listed all the same
+    reasoned.reason_codes <> ''
+    and (not reasoned.is_on_kept_hardship_plan or reasoned.is_fraud_confirmed) as qualifies,
+    reasoned.is_on_kept_hardship_plan,
     cast(reasoned.max_days_past_due as integer) as max_days_past_due,
     reasoned.is_charged_off_owing,
     reasoned.is_fraud_confirmed,
