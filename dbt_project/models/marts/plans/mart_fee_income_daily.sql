@@ -89,10 +89,7 @@ final as (
         cast(business_date as date) as business_date,
         cast(product_code as varchar) as product_code,
         cast(bucket_code as varchar) as bucket_code,
-        {%- for column in ['interest_amount', 'penalty_interest_amount', 'late_fee_amount', 'annual_fee_amount',
-                           'instalment_fee_amount', 'cash_advance_fee_amount', 'gross_income_amount',
-                           'waived_amount', 'reversed_amount', 'net_income_amount',
-                           'settlement_write_off_amount'] %}
+        {%- for column in fee_income_amount_columns() %}
         cast({{ column }} as numeric(20, 2)) as {{ column }},
         {%- endfor %}
         cast(charges_posted as integer) as charges_posted,

@@ -43,10 +43,7 @@ summed as (
         daily.period_end,
         daily.product_code,
         daily.bucket_code,
-        {%- for column in ['interest_amount', 'penalty_interest_amount', 'late_fee_amount', 'annual_fee_amount',
-                           'instalment_fee_amount', 'cash_advance_fee_amount', 'gross_income_amount',
-                           'waived_amount', 'reversed_amount', 'net_income_amount',
-                           'settlement_write_off_amount', 'charges_posted', 'returns_posted'] %}
+        {%- for column in fee_income_amount_columns() + ['charges_posted', 'returns_posted'] %}
         sum(daily.{{ column }}) as {{ column }},
         {%- endfor %}
         count(distinct daily.business_date) as posting_days
@@ -66,10 +63,7 @@ final as (
         cast(period_end as date) as period_end,
         cast(product_code as varchar) as product_code,
         cast(bucket_code as varchar) as bucket_code,
-        {%- for column in ['interest_amount', 'penalty_interest_amount', 'late_fee_amount', 'annual_fee_amount',
-                           'instalment_fee_amount', 'cash_advance_fee_amount', 'gross_income_amount',
-                           'waived_amount', 'reversed_amount', 'net_income_amount',
-                           'settlement_write_off_amount'] %}
+        {%- for column in fee_income_amount_columns() %}
         cast({{ column }} as numeric(20, 2)) as {{ column }},
         {%- endfor %}
         cast(charges_posted as integer) as charges_posted,
