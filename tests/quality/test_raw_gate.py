@@ -422,3 +422,27 @@ def test_dpd_continuity_across_a_gap_reads_the_last_payment_date_for_the_posting
     message = str(failed.value)
     assert "suite raw_accounts, expectation dpd_continuity" in message and f"account_id={key}" in message
     assert f"elapsed_days={elapsed}" in message
+
+
+def test_a_flat_fee_above_the_schedule_is_a_warning_naming_the_charge(settings, dates):
+    """A late fee above the bank's schedule (seed fee_schedule) posted on the platform: the day still loads,
+    and the warning names the charge; at the schedule's amount nothing is reported."""
+    from creditwh.fee_schedule import fee_schedule
+
+    day = dates[-1]
+    (key, other), = execute(settings, "select min(charge_id) filter (where charge_type = 'LATE_FEE'), "
+                            "min(charge_id) filter (where charge_type = 'INTEREST' and charge_amount > 1) "
+                            "from raw.charges where business_date = ?", [day])  # fmt: skip
+    assert key is not None and other is not None
+    late_fee = fee_schedule().amount("LATE_FEE")
+    for amount, holds in ((late_fee, True), (late_fee + Decimal("0.01"), False)):
+        # the interest charge gives back what the fee gains: the day's total still matches the manifest
+        execute(settings, "update raw.charges set charge_amount = charge_amount + (? - (select charge_amount "
+                "from raw.charges where business_date = ? and charge_id = ?)) * (case when charge_id = ? "
+                "then 1 else -1 end) where business_date = ? and charge_id in (?, ?)",
+                [amount, day, key, key, day, key, other])  # fmt: skip
+        result = run_raw_gate(day, settings)
+        assert result.passed
+        (outcome,) = [o for o in result.outcomes if o.rule == "flat_fee_within_schedule"]
+        assert outcome.success is holds and outcome.severity == "warning"
+    assert outcome.sample[0]["charge_id"] == key

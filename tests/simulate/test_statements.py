@@ -25,7 +25,8 @@ def _cuts(snaps):
 
 def test_statement_balance_rolls_forward_without_interest_or_fees():
     cfg = SimConfig(n_accounts=1500, start_date=START, seed=3, apr=0.0, hardship_apr=0.0, late_fee_cents=0,
-                    cash_advance_fee_pct=0.0, instalment_fee_monthly_pct=0.0)  # fmt: skip
+                    penalty_apr=0.0, annual_fee_cents=0, cash_advance_fee_pct=0.0,
+                    instalment_fee_monthly_pct=0.0)  # fmt: skip
     _, snaps = run(cfg, 40)
     checked = 0
     for prev, row in _cuts(snaps):

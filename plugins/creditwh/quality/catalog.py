@@ -168,8 +168,8 @@ MARTS_GATE = Gate(
             suites_marts.MART_EARLY_WARNING_DAILY,
             ("account_id",),
         ),
-        # collections KPI marts: a day may have no promises judged and no payment on an assigned account;
-        # optional so the gate runs on warehouses built before them
+        # collections KPI, plan and fee marts: a day may have no promises judged, no payment on an assigned
+        # account, no plan and no charge; optional so the gate runs on warehouses built before them
         *(
             Check(
                 f"marts_{table.removeprefix('mart_')}",
@@ -228,6 +228,24 @@ MARTS_GATE = Gate(
                     suites_marts.MART_COLLECTIONS_COLLECTOR_SCORECARD,
                     ("month", "collector_id"),
                     "as_of_date",
+                ),
+                (
+                    "mart_repayment_plan_performance",
+                    suites_marts.MART_REPAYMENT_PLAN_PERFORMANCE,
+                    ("plan_type", "start_month"),
+                    "business_date",
+                ),
+                (
+                    "mart_fee_income_daily",
+                    suites_marts.MART_FEE_INCOME_DAILY,
+                    ("product_code", "bucket_code"),
+                    "business_date",
+                ),
+                (
+                    "mart_fee_income_monthly",
+                    suites_marts.MART_FEE_INCOME_MONTHLY,
+                    ("product_code", "bucket_code"),
+                    "period_end",
                 ),
             )
         ),

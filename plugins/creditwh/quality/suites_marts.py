@@ -115,6 +115,16 @@ FCT_ACCOUNT_DAILY = [
         "Every account-day carries a Metro 2 account status.",
         gxe.ExpectColumnValuesToNotBeNull(column="metro2_account_status"),
     ),
+    warning(
+        "hardship_flag_matches_plan",
+        "The platform's hardship_flag is set exactly when the account's plan on the date is an ACTIVE "
+        "HARDSHIP plan (docs/domain.md §9). WARNING: a plan delivered late, or on a day not loaded, shows here "
+        "first.",
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select account_id, hardship_flag, plan_id, plan_type, plan_status from {batch} "
+            "where hardship_flag <> coalesce(plan_type = 'HARDSHIP' and plan_status = 'ACTIVE', false)"
+        ),
+    ),
 ]
 
 MART_AGING_DAILY = [
@@ -294,3 +304,70 @@ MART_COLLECTIONS_ENTRY_COHORTS = [
     ),
     *_counts_not_negative("entered_accounts", "balance_at_entry"),
 ]
+
+
+# Plan and fee marts (dbt_project/models/marts/plans; definitions in their YAML).
+_PLAN_STATUSES_ADD_UP = """
+select plan_type, start_month, plans_started, plans_active, plans_completed, plans_broken, plans_cancelled
+from {batch}
+where plans_active + plans_completed + plans_broken + plans_cancelled <> plans_started
+"""
+
+MART_REPAYMENT_PLAN_PERFORMANCE = [
+    critical(
+        "statuses_add_up",
+        "Every plan started is active, completed, broken or cancelled as of the date.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_PLAN_STATUSES_ADD_UP),
+    ),
+    _within(
+        "measured_within_started",
+        "Plans measured <= plans started; past due <= measured; 30+ <= past due; cured <= the delinquent "
+        "measured at 3 months.",
+        (
+            ("plans_measured_3m", "plans_started"),
+            ("plans_measured_6m", "plans_started"),
+            ("plans_past_due_3m", "plans_measured_3m"),
+            ("plans_30_plus_3m", "plans_past_due_3m"),
+            ("plans_past_due_6m", "plans_measured_6m"),
+            ("plans_30_plus_6m", "plans_past_due_6m"),
+            ("plans_delinquent_at_start_measured_3m", "plans_measured_3m"),
+            ("plans_cured_3m", "plans_delinquent_at_start_measured_3m"),
+        ),
+        "business_date, plan_type, start_month",
+    ),
+    *_counts_not_negative("plans_started", "plans_active", "plans_completed", "plans_broken", "plans_cancelled"),
+]
+
+_FEE_PARTS = ("interest_amount", "penalty_interest_amount", "late_fee_amount", "annual_fee_amount",
+              "instalment_fee_amount", "cash_advance_fee_amount")  # fmt: skip
+_FEE_INCOME_ADDS_UP = f"""
+select product_code, bucket_code, gross_income_amount, waived_amount, reversed_amount, net_income_amount
+from {{batch}}
+where gross_income_amount <> {" + ".join(_FEE_PARTS)}
+   or net_income_amount <> gross_income_amount - waived_amount - reversed_amount
+"""
+
+
+def _fee_income(period: str) -> list:
+    return [
+        critical(
+            "income_adds_up",
+            f"Per {period}, product and bucket: gross income is the sum of the six charge types, and net income "
+            "is gross less waived and reversed fees.",
+            gxe.UnexpectedRowsExpectation(unexpected_rows_query=_FEE_INCOME_ADDS_UP),
+        ),
+        *_counts_not_negative(*_FEE_PARTS, "waived_amount", "reversed_amount", "settlement_write_off_amount"),
+        warning(
+            "returns_within_income",
+            f"Fees waived and reversed <= gross income in the {period}. WARNING: a fee posted in an earlier "
+            f"{period} may be returned in this one.",
+            gxe.UnexpectedRowsExpectation(
+                unexpected_rows_query="select product_code, bucket_code, gross_income_amount, waived_amount, "
+                "reversed_amount from {batch} where waived_amount + reversed_amount > gross_income_amount"
+            ),
+        ),
+    ]
+
+
+MART_FEE_INCOME_DAILY = _fee_income("day")
+MART_FEE_INCOME_MONTHLY = _fee_income("month")

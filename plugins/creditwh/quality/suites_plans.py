@@ -20,7 +20,8 @@ from creditwh.contract import (
     PLAN_TYPES,
     REPAYMENT_PLANS,
 )
-from creditwh.quality.severity import critical
+from creditwh.fee_schedule import fee_schedule
+from creditwh.quality.severity import critical, warning
 from creditwh.quality.suites_collections import FILE, _codes, _not_in_snapshot, load_batch_checks
 
 MAX_RATE_PERCENT = 100  # a yearly rate above this is a unit error (basis points, a fraction keyed as %)
@@ -201,6 +202,17 @@ where (t.charge_type = 'INSTALMENT_FEE' and t.plan_id is null)
         select 1 from plans p where p.plan_id = t.plan_id and p.account_id = t.account_id))
 """
 
+# Flat fees above the bank's published schedule (seed fee_schedule): a mis-keyed fee, or a fee the bank may not
+# charge. A warning: the charge did post on the platform, and compliance decides the refund.
+_FLAT_FEES = ("LATE_FEE", "ANNUAL_FEE")
+_FEE_ABOVE_SCHEDULE = f"""
+with today as (select * from {{batch}})
+select t.charge_id, {FILE}, t.charge_type, t.charge_amount from today t
+where {" or ".join(
+    f"(t.charge_type = '{kind}' and t.charge_amount > {fee_schedule().amount(kind)})" for kind in _FLAT_FEES
+)}
+"""
+
 RAW_CHARGES = [
     *(
         critical(f"not_null_{c}", f"{c} is never null.", gxe.ExpectColumnValuesToNotBeNull(column=c))
@@ -248,5 +260,12 @@ RAW_CHARGES = [
         "An INSTALMENT_FEE names its plan; a charge naming a plan names one of the same account, delivered "
         "today or earlier.",
         gxe.UnexpectedRowsExpectation(unexpected_rows_query=_PLAN_UNKNOWN),
+    ),
+    warning(
+        "flat_fee_within_schedule",
+        f"{' and '.join(_FLAT_FEES)} are no larger than the bank's fee schedule (seed fee_schedule: "
+        + ", ".join(f"{kind} {fee_schedule().amount(kind)}" for kind in _FLAT_FEES)
+        + "). WARNING: the fee posted on the platform; compliance decides the refund.",
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_FEE_ABOVE_SCHEDULE),
     ),
 ]

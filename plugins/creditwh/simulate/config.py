@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from creditwh.fee_schedule import fee_schedule
 from creditwh.repayment_plan_policy import repayment_plan_policy
 from creditwh.repayment_policy import repayment_policy
 
@@ -79,10 +80,14 @@ class SimConfig:
     # totalling at or under the tolerance count as paid; no delinquency within grace_days after a due date.
     dpd_tolerance_cents: int = field(default_factory=lambda: repayment_policy().tolerance_cents)
     grace_days: int = field(default_factory=lambda: repayment_policy().grace_days)
-    apr: float = 0.22
+    # The bank's fee schedule, from the seed fee_schedule.csv (docs/domain.md §9); a hardship plan's rate is a
+    # term of the plan.
+    apr: float = field(default_factory=lambda: fee_schedule().fraction("INTEREST"))
     hardship_apr: float = 0.06
-    late_fee_cents: int = 2_500
-    cash_advance_fee_pct: float = 0.03
+    late_fee_cents: int = field(default_factory=lambda: fee_schedule().cents("LATE_FEE"))
+    penalty_apr: float = field(default_factory=lambda: fee_schedule().fraction("PENALTY_INTEREST"))
+    annual_fee_cents: int = field(default_factory=lambda: fee_schedule().cents("ANNUAL_FEE"))
+    cash_advance_fee_pct: float = field(default_factory=lambda: fee_schedule().fraction("CASH_ADVANCE_FEE"))
     block_purchases_cycles: int = 2  # card blocked from this many cycles past due
 
     # Book composition and events (daily rates unless named share).
@@ -110,7 +115,7 @@ class SimConfig:
     # per day, a settlement offered on a charged-off balance; per late fee, a goodwill reversal on request.
     p_bill_instalment: float = 0.02
     p_cash_instalment: float = 0.002
-    instalment_fee_monthly_pct: float = 0.006
+    instalment_fee_monthly_pct: float = field(default_factory=lambda: fee_schedule().fraction("INSTALMENT_FEE"))
     p_settlement: float = 0.002
     p_late_fee_reversal: float = 0.05
     # The bank's plan policy, from the seed repayment_plan_policy.csv: RESET or STOP delinquency when a

@@ -28,6 +28,12 @@ def previous_cycle(day, cycle_day: np.ndarray, months_back: int | np.ndarray = 0
     return cycle_date(month - np.asarray(months_back, dtype=np.int64), cycle_day)
 
 
+def anniversary_month(open_day: np.ndarray, day: int) -> np.ndarray:
+    """Whether day falls in the calendar month an account opened, in a later year."""
+    months = _month_start(day).astype(np.int64) - _month_start(open_day).astype(np.int64)
+    return (months >= 12) & (months % 12 == 0)
+
+
 def day_of_month(day: int) -> int:
     return (
         int((np.datetime64(int(day), "D") - np.datetime64(int(day), "D").astype("datetime64[M]")).astype(int))

@@ -45,7 +45,7 @@ from creditwh.simulate.charges import Charges
 from creditwh.simulate.collections import Collections
 from creditwh.simulate.config import SimConfig
 from creditwh.simulate.customers import CustomerBook
-from creditwh.simulate.cycles import day_of_month, next_cycle, yyyymmdd
+from creditwh.simulate.cycles import anniversary_month, day_of_month, next_cycle, yyyymmdd
 from creditwh.simulate.plans import Plans
 from creditwh.simulate.pools import PRODUCTS
 from creditwh.simulate.population import open_accounts, season_book
@@ -232,7 +232,7 @@ class CardPlatform:
         )
         if len(rows) == 0:
             return
-        _, cycles, _, _ = ledger.delinquency(
+        _, cycles, past_due, _ = ledger.delinquency(
             a.ring_mp[rows], a.ring_due[rows], a.alloc[rows], t, cfg.dpd_tolerance_cents, cfg.grace_days
         )
         balance = a.balance[rows]
@@ -242,11 +242,16 @@ class CardPlatform:
         interest = np.where(revolving, np.rint(np.maximum(balance, 0) * apr / 12), 0).astype(np.int64)
         cash_fee = np.rint(a.ctd_cash[rows] * cfg.cash_advance_fee_pct).astype(np.int64)
         late_fee = np.where(cycles > 0, cfg.late_fee_cents, 0).astype(np.int64)
+        # 罚息 on what is past due; a hardship plan's reduced rate replaces it while the plan is kept
+        penalty = np.where(hardship, 0, np.rint(past_due * cfg.penalty_apr / 12)).astype(np.int64)
+        annual_fee = np.where(anniversary_month(a.open_day[rows], t), cfg.annual_fee_cents, 0).astype(np.int64)
         charges.add(rows, interest, "INTEREST")
         charges.add(rows, cash_fee, "CASH_ADVANCE_FEE")
         charges.add(rows, late_fee, "LATE_FEE")
+        charges.add(rows, penalty, "PENALTY_INTEREST")
+        charges.add(rows, annual_fee, "ANNUAL_FEE")
         # instalment fees, and the waivers and reversals of fees decided since the last cut
-        fees = cash_fee + late_fee + self.plans.fees_at_cut(t, rows, charges)
+        fees = cash_fee + late_fee + penalty + annual_fee + self.plans.fees_at_cut(t, rows, charges)
         balance = balance + interest + fees
         mp = behaviour.minimum_payment(cfg, balance, hardship)
         a.balance[rows] = balance
