@@ -12,6 +12,7 @@ import great_expectations.expectations as gxe
 
 from creditwh.contract import ACCOUNT_STATUSES, PAYMENT_MAX_BACKDATE_DAYS, PAYMENT_TYPES, STATUS_REASONS
 from creditwh.quality.severity import critical, warning
+from creditwh.repayment_plan_policy import REAGE_RULES, repayment_plan_policy
 from creditwh.repayment_policy import repayment_policy
 
 # A balance beyond these is a unit or parsing error (cents as units, a shifted decimal), not a customer.
@@ -20,6 +21,8 @@ MAX_CREDIT_LIMIT = 10_000_000
 # The bank's tolerance and grace period (seed repayment_policy.csv): written into the rules below, so the
 # expectations are regenerated when the seed changes.
 POLICY = repayment_policy()
+# The bank's plan policy (seed repayment_plan_policy.csv): its re-age rule shapes dpd_continuity, likewise.
+PLAN_POLICY = repayment_plan_policy()
 
 # ---------------------------------------------------------------- raw.load_batches: the manifest vs the rows
 _MANIFEST_VS_ROWS = """
@@ -156,7 +159,28 @@ where not exists (select 1 from today t where t.account_id = y.account_id)
 # PAYMENT_MAX_BACKDATE_DAYS before its posting) is a payment, and a payment is also what an unseen reversal
 # may have returned, so it admits a jump above the bound too. Still impossible across a gap: DPD falling, or
 # rising past the bound, on an account with no payment anywhere near the gap.
-_DPD_JUMP = (
+# Re-age STOP (seed repayment_plan_policy): while an account is on an ACTIVE HARDSHIP plan the platform freezes
+# DPD, so DPD equal to yesterday's needs no payment then. The plan is the latest version on or before today
+# (raw.repayment_plans holds a row per day a plan is created or changed). Only the accounts that would
+# otherwise fail are looked up, so the cost follows the day's rows, not every account's plan history.
+_FROZEN_BY_PLAN = """,
+frozen as (
+    select account_id from compared
+    where dpd_yesterday > 0 and dpd_today = dpd_yesterday and not paid
+),
+on_hardship as (
+    select plan.account_id
+    from raw.repayment_plans plan
+    join frozen f on f.account_id = plan.account_id
+    cross join dates
+    where plan.business_date <= dates.today_date and plan.plan_type = 'HARDSHIP'
+    qualify row_number() over (partition by plan.plan_id order by plan.business_date desc) = 1
+        and plan.plan_status = 'ACTIVE'
+)"""
+_FROZEN_EXCUSED = """
+       and not exists (select 1 from on_hardship h where h.account_id = compared.account_id)"""
+
+_DPD_JUMP_TEMPLATE = (
     "with"
     + _PREVIOUS_DAY
     + """,
@@ -187,15 +211,36 @@ compared as (
     cross join dates
     left join postings po on po.account_id = t.account_id
     where t.account_status = 'OPEN' and y.account_status = 'OPEN'
-)
+){frozen_ctes}
 select account_id, file, dpd_yesterday, dpd_today, elapsed_days, paid, reversed
 from compared
 where (dpd_today > case when dpd_yesterday > 0 then dpd_yesterday + elapsed_days
                         else {grace} + elapsed_days end
        and not reversed)
-   or (dpd_yesterday > 0 and dpd_today < dpd_yesterday + elapsed_days and not paid)
+   or (dpd_yesterday > 0 and dpd_today < dpd_yesterday + elapsed_days and not paid{frozen_excused})
 """
-).replace("{grace}", str(POLICY.grace_days)).replace("{backdate}", str(int(PAYMENT_MAX_BACKDATE_DAYS)))
+)
+
+
+def dpd_jump_query(reage: str) -> str:
+    """The dpd_continuity query under the plan policy's re-age rule (RESET: the rule without plans)."""
+    if reage not in REAGE_RULES:
+        raise ValueError(f"unknown hardship re-age rule {reage!r} (one of {', '.join(REAGE_RULES)})")
+    stop = reage == "STOP"
+    return (
+        _DPD_JUMP_TEMPLATE.replace("{frozen_ctes}", _FROZEN_BY_PLAN if stop else "")
+        .replace("{frozen_excused}", _FROZEN_EXCUSED if stop else "")
+        .replace("{grace}", str(POLICY.grace_days))
+        .replace("{backdate}", str(int(PAYMENT_MAX_BACKDATE_DAYS)))
+    )
+
+
+# dpd_continuity's description: RESET adds nothing (its expectation stays as it was).
+_DPD_FROZEN_NOTE = {
+    "RESET": "",
+    "STOP": " Re-age STOP: while the account's latest version of a HARDSHIP plan (raw.repayment_plans) is "
+    "ACTIVE, DPD may also stay at the previous loaded day's value without a payment (frozen).",
+}
 
 _OPEN_WITHOUT_LIMIT = """
 select account_id, account_status, credit_limit from {batch}
@@ -285,8 +330,8 @@ RAW_ACCOUNTS = [
         f"stays 0 or starts past the {POLICY.grace_days} grace days (at most grace + the elapsed days); a "
         "larger jump needs a reversal. Across a gap (e.g. month-end drops) a last_payment_date within "
         f"{int(PAYMENT_MAX_BACKDATE_DAYS)} days before the previous loaded date or later stands for the "
-        "postings not delivered, and for a reversal of one.",
-        gxe.UnexpectedRowsExpectation(unexpected_rows_query=_DPD_JUMP),
+        "postings not delivered, and for a reversal of one." + _DPD_FROZEN_NOTE[PLAN_POLICY.hardship_reage],
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query=dpd_jump_query(PLAN_POLICY.hardship_reage)),
     ),
     critical(
         "past_due_above_tolerance",
