@@ -98,6 +98,55 @@ def test_daily_marts_cover_every_simulated_date(warehouse):
     assert transitions[-(DAYS - 1) :] == every_date[1:]
 
 
+def test_plan_fee_and_rating_marts_hold_plausible_figures_for_every_date_and_month(warehouse):
+    """Issue #16's marts after the README's first command: the plan inventory and the person rating on every
+    date; fee income on every date a statement is cut (cycle days 1-28) and for the month end; the rating's
+    tiers and the income within plausible bounds of the book."""
+    every_date = [START + dt.timedelta(days=i) for i in range(DAYS)]
+    assert _dates(warehouse, "select distinct business_date from marts.mart_repayment_plan_performance "
+                  "order by 1") == every_date  # fmt: skip
+    assert _dates(warehouse, "select distinct business_date from marts.fct_person_risk_rating_daily "
+                  "order by 1") == every_date  # fmt: skip
+    cut_dates = [d for d in every_date if d.day <= 28]
+    assert set(cut_dates) <= set(_dates(warehouse, "select distinct business_date from marts.mart_fee_income_daily"))
+    plans, active = warehouse.execute("select sum(plans_started), sum(plans_active) from "
+                                      "marts.mart_repayment_plan_performance where business_date = ?", [END]).fetchone()  # fmt: skip
+    assert 0 < active <= plans
+    # a month's income on a 300-account book: interest near 22 % a year of the revolving balance, and an
+    # annual fee for about a twelfth of the accounts
+    interest, annual, gross, net = warehouse.execute(
+        "select sum(interest_amount), sum(annual_fee_amount), sum(gross_income_amount), sum(net_income_amount) "
+        "from marts.mart_fee_income_monthly where period_end = ?", [MONTH_ENDS[1]]
+    ).fetchone()
+    balance = warehouse.execute("select sum(greatest(current_balance, 0)) from marts.fct_account_daily "
+                                "where business_date = ?", [MONTH_ENDS[1]]).fetchone()[0]  # fmt: skip
+    assert 0.002 * balance < interest < 0.022 * balance, (interest, balance)
+    assert 5 * 100 <= annual <= 60 * 100, annual
+    assert 0 < net <= gross
+    ratings = dict(warehouse.execute("select rating, count(*) from marts.fct_person_risk_rating_daily "
+                                     "where business_date = ? group by 1", [END]).fetchall())  # fmt: skip
+    assert set(ratings) <= {"low", "medium", "high"} and ratings.get("low", 0) > sum(ratings.values()) / 2
+
+
+def test_collections_kpis_cover_every_date_and_the_lists_were_published_every_day(demo, warehouse):
+    """Issue #15 after the README's first command: contact KPIs on every date with 接通率 in a plausible band,
+    the compliance mart empty on the clean book, and a treatment and a reminder list for every date."""
+    every_date = [START + dt.timedelta(days=i) for i in range(DAYS)]
+    assert _dates(warehouse, "select distinct business_date from marts.mart_collections_contact_daily "
+                  "order by 1") == every_date  # fmt: skip
+    connects, calls = warehouse.execute("select sum(connects), sum(call_attempts) "
+                                        "from marts.mart_collections_contact_daily").fetchone()  # fmt: skip
+    assert calls > 0 and 0.2 < connects / calls < 0.9, (connects, calls)
+    assert warehouse.execute("select count(*) from marts.mart_collections_compliance").fetchone()[0] == 0
+    folders = sorted(p.name for p in (demo[0] / "outbox" / "collections").iterdir())
+    assert folders == [f"{d:%Y-%m-%d}" for d in every_date]
+    for folder in folders:
+        names = {p.name for p in (demo[0] / "outbox" / "collections" / folder).glob("*.csv")}
+        assert any(n.startswith("treatment_list_") for n in names) and any(
+            n.startswith("reminder_list_") for n in names
+        ), folder
+
+
 def test_aging_is_the_whole_book_every_day_and_delinquency_appears(warehouse):
     per_day = warehouse.execute(
         """

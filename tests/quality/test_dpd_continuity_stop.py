@@ -15,14 +15,15 @@ from creditwh.quality.suites_raw import dpd_jump_query
 from quality_helpers import execute
 
 START = dt.date(2026, 1, 1)
-DAYS = 20  # enough for a few dozen hardship plans to start and hold their DPD for days
+DAYS = 60  # hardship plans start, hold their DPD for weeks, and some break on a missed instalment
 
-# (day, account) pairs whose DPD held at yesterday's positive value on a hardship account with no payment (a
-# reversal is none): the flag is the platform's own "on an active hardship plan", independent of the plans.
+# (day, account) pairs whose DPD held at yesterday's positive value on an account on hardship today or
+# yesterday (its plan started, kept, or ended today) with no payment (a reversal is none): the flag is the platform's own "on an
+# active hardship plan", independent of the plans.
 FROZEN_ON_HARDSHIP = """
 select a.business_date, a.account_id from raw.accounts a
 join raw.accounts y on y.account_id = a.account_id and y.business_date = a.business_date - 1
-where a.account_status = 'OPEN' and y.account_status = 'OPEN' and a.hardship_flag
+where a.account_status = 'OPEN' and y.account_status = 'OPEN' and (a.hardship_flag or y.hardship_flag)
   and y.days_past_due > 0 and a.days_past_due = y.days_past_due
   and coalesce(a.last_payment_date, date '1900-01-01') <= y.business_date
   and not exists (select 1 from raw.payments p where p.account_id = a.account_id
@@ -71,6 +72,10 @@ def test_a_stop_book_passes_the_stop_rule_and_fails_the_reset_rule_on_its_frozen
     settings, dates = stop_warehouse
     frozen = {(day, key) for day, key in execute(settings, FROZEN_ON_HARDSHIP)}
     assert len({key for _, key in frozen}) >= 3, frozen  # the case is exercised, on several accounts
+    # ... and plans break: the day one breaks DPD is still frozen (the plan was kept until then), then rises
+    (broken,) = execute(settings, "select count(distinct plan_id) from raw.repayment_plans "
+                        "where plan_type = 'HARDSHIP' and plan_status = 'BROKEN'")[0]  # fmt: skip
+    assert broken >= 1
     for day in dates[1:]:
         assert _breaks(settings, day, "STOP") == set(), day
         # RESET rejects exactly the frozen accounts: nothing else in the book needs the plan
@@ -111,8 +116,9 @@ def test_a_frozen_dpd_after_the_plan_broke_breaks_under_stop(stop_copy):
     # a frozen account's hardship plan, started before yesterday (so yesterday has no version of it yet)
     ((key, plan_id),) = execute(settings, """
         select account_id, plan_id from raw.repayment_plans
-        where plan_type = 'HARDSHIP' and plan_status = 'ACTIVE' and start_date < ? - 1
-          and list_contains(?, account_id)
+        where plan_type = 'HARDSHIP' and start_date < ? - 1 and list_contains(?, account_id)
+        qualify row_number() over (partition by plan_id order by business_date desc) = 1
+            and plan_status = 'ACTIVE'
         order by 1 limit 1""", [day, sorted(frozen_today)])  # fmt: skip
     assert key not in _breaks(settings, day, "STOP")
 

@@ -175,7 +175,7 @@ on_hardship as (
     cross join dates
     where plan.business_date <= dates.today_date and plan.plan_type = 'HARDSHIP'
     qualify row_number() over (partition by plan.plan_id order by plan.business_date desc) = 1
-        and plan.plan_status = 'ACTIVE'
+        and (plan.plan_status = 'ACTIVE' or plan.status_date = dates.today_date)  -- kept until it ended today
 )"""
 _FROZEN_EXCUSED = """
        and not exists (select 1 from on_hardship h where h.account_id = compared.account_id)"""
@@ -239,7 +239,8 @@ def dpd_jump_query(reage: str) -> str:
 _DPD_FROZEN_NOTE = {
     "RESET": "",
     "STOP": " Re-age STOP: while the account's latest version of a HARDSHIP plan (raw.repayment_plans) is "
-    "ACTIVE, DPD may also stay at the previous loaded day's value without a payment (frozen).",
+    "ACTIVE, or ended that day, DPD may also stay at the previous loaded day's value without a payment "
+    "(frozen).",
 }
 
 _OPEN_WITHOUT_LIMIT = """

@@ -262,6 +262,7 @@ class CardPlatform:
         a.last_stmt_day[rows] = t
         a.due_day[rows] = t + cfg.due_days
         ledger.push_cycle(a.ring_mp, a.ring_due, a.alloc, a.ring_sum, rows, mp, t + cfg.due_days)
+        self.plans.cycle_cut(rows)
         for name in ("ctd_purchase", "ctd_cash", "ctd_payment", "ctd_cash_count"):
             getattr(a, name)[rows] = 0
         next_cut = next_cycle(t, a.cycle_day[rows])

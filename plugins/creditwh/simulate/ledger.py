@@ -94,7 +94,9 @@ def account_fields(ring_cycles: int) -> dict[str, tuple]:
         "dispute": (np.bool_, False),
         # repayment plans (creditwh.simulate.plans)
         "plan": (np.int64, -1),  # the account's active plan (row of the plans store), -1 for none
-        "frozen_before": (day, NA_DAY),  # STOP re-age: minimums due up to this day are frozen
+        # STOP re-age: the ring's slots from the end that are not frozen (the cycles not yet overdue when the
+        # hardship plan started, and every cycle cut since); -1 when nothing is frozen
+        "unfrozen_tail": (np.int8, -1),
         "reage_pending": (np.bool_, False),  # RESET re-age: at the plan's first payment
         "fee_day": (day, NA_DAY),  # the last late fee: day posted, its number that day, amount
         "fee_seq": (np.int32, 0),
@@ -108,14 +110,19 @@ def delinquency(ring_mp: np.ndarray, ring_due: np.ndarray, alloc: np.ndarray, to
                 grace: int):  # fmt: skip
     """(dpd, cycles past due, amount past due, tolerated) of each row, per the module docstring; tolerated is
     the overdue amount that counts as paid, to be credited to alloc."""
-    unpaid = np.minimum(np.clip(np.cumsum(ring_mp, axis=1) - alloc[:, None], 0, None), ring_mp)
-    overdue = (ring_due < today - grace) & (unpaid > 0)
+    unpaid, overdue = overdue_slots(ring_mp, ring_due, alloc, today, grace)
     owed = np.where(overdue, unpaid, 0).sum(axis=1)
     late = owed > tolerance
     oldest = np.where(overdue & late[:, None], ring_due, FAR_DAY).min(axis=1)
     dpd = np.where(late, today - oldest.astype(np.int64), 0).astype(np.int32)
     cycles = np.where(late, overdue.sum(axis=1), 0).astype(np.int32)
     return dpd, cycles, np.where(late, owed, 0), np.where(late, 0, owed)
+
+
+def overdue_slots(ring_mp: np.ndarray, ring_due: np.ndarray, alloc: np.ndarray, today: int, grace: int):
+    """(unpaid cents, past its grace and unpaid) of each ring slot."""
+    unpaid = np.minimum(np.clip(np.cumsum(ring_mp, axis=1) - alloc[:, None], 0, None), ring_mp)
+    return unpaid, (ring_due < today - grace) & (unpaid > 0)
 
 
 def overdue_unpaid(ring_mp: np.ndarray, ring_due: np.ndarray, alloc: np.ndarray, today: int) -> np.ndarray:

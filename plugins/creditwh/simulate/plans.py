@@ -6,7 +6,8 @@ Kinds and their dynamics (vectorized over plans; the bank's rules from the seed 
   statement uses the reduced minimum and APR (engine: ``acc.hardship``) and the last late fee is waived at the
   next cut. The re-age rule: RESET brings the account current (every minimum counts as paid, the arrears stay
   in the balance) on the day the plan's first payment posts, so DPD drops only with a payment; STOP moves the due dates of the minimums overdue at the start forward one day per day, so DPD
-  stays where it was while the plan is kept. Customers on a plan miss an instalment with probability
+  stays where it was while the plan is kept; the minimums that fall due after the start are not moved, so a
+  missed instalment shows. Customers on a plan miss an instalment with probability
   Behaviour.p_miss_plan_instalment per statement; once ``broken_after_missed_instalments`` instalments due
   after the start are past due the plan is BROKEN and ordinary delinquency resumes (for STOP from the frozen
   DPD). Kept for ``term_months`` statements, it is COMPLETED.
@@ -104,6 +105,8 @@ class Plans:
                         behaviour.minimum_payment(cfg, a.balance[rows], np.ones(len(rows), bool)),
                         round(cfg.hardship_apr * 10_000), cycles_at_start=a.cycles_past_due[rows])  # fmt: skip
         self.store.billed[new] = (t0 - start) // 30
+        if cfg.hardship_reage == "STOP":
+            self._freeze_overdue(rows, t0)
 
     def start_hardship(self, t: int, rows: np.ndarray) -> None:
         """Delinquent accounts agreeing a hardship plan today (the engine drew them). The customer commits to
@@ -125,7 +128,7 @@ class Plans:
         if cfg.hardship_reage == "RESET":
             a.reage_pending[rows] = True
         else:
-            a.frozen_before[rows] = t - 1
+            self._freeze_overdue(rows, t)
         a.fee_return[rows] = np.where(waived > 0, ledger.FEE_WAIVED, a.fee_return[rows])
         a.fee_return_plan[rows] = np.where(waived > 0, new, a.fee_return_plan[rows])
 
@@ -208,12 +211,33 @@ class Plans:
     def freeze(self, t: int) -> None:
         """STOP: the minimums overdue when a kept hardship plan started stay as overdue as they were."""
         a = self.acc
-        rows = np.flatnonzero(a.frozen_before != NA_DAY)
+        rows = np.flatnonzero(a.unfrozen_tail >= 0)
         if len(rows) == 0:
             return
-        shift = a.ring_due[rows] <= a.frozen_before[rows, None]
+        slots = a.ring_due.shape[1]
+        frozen = np.arange(slots)[None, :] < slots - a.unfrozen_tail[rows, None]
+        shift = frozen & (a.ring_due[rows] != ledger.FAR_DAY)
         a.ring_due[rows] += shift.astype(a.ring_due.dtype)
-        a.frozen_before[rows] += 1
+
+    def _freeze_overdue(self, rows: np.ndarray, t: int) -> None:
+        """STOP: freeze the rows' minimums due before t (the ring's empty slots, FAR_DAY, are not cycles)."""
+        due = self.acc.ring_due[rows]
+        self.acc.unfrozen_tail[rows] = ((due >= t) & (due != ledger.FAR_DAY)).sum(axis=1)
+
+    def _missed_since_freeze(self, rows: np.ndarray, t: int) -> np.ndarray:
+        """STOP: the minimums past due among those not frozen (due after the start), while the account is
+        late at all (the tolerance may count a small remainder as paid)."""
+        a = self.acc
+        slots = a.ring_due.shape[1]
+        _, overdue = ledger.overdue_slots(a.ring_mp[rows], a.ring_due[rows], a.alloc[rows], t, self.cfg.grace_days)
+        tail = np.arange(slots)[None, :] >= slots - a.unfrozen_tail[rows, None]
+        return np.where(a.cycles_past_due[rows] > 0, (overdue & tail).sum(axis=1), 0)
+
+    def cycle_cut(self, rows: np.ndarray) -> None:
+        """A statement pushed onto the rows' rings: one more slot at the end is not frozen."""
+        a = self.acc
+        frozen = rows[a.unfrozen_tail[rows] >= 0]
+        a.unfrozen_tail[frozen] = np.minimum(a.unfrozen_tail[frozen] + 1, a.ring_due.shape[1])
 
     def settlements_due(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(account rows, payment cents, plan rows) of the settlements paid today (the engine posts RECOVERY)."""
@@ -243,6 +267,8 @@ class Plans:
         needs = np.where(settlement, ledger.CHARGED_OFF, ledger.OPEN)
         self._close(active[(a.status[rows] != needs) | a.gone[rows]], CANCELLED, t)
         missed = a.cycles_past_due[rows] - p.cycles_at_start[active]
+        stop = a.unfrozen_tail[rows] >= 0
+        missed[stop] = self._missed_since_freeze(rows[stop], t)
         broken = ~settlement & (missed >= cfg.broken_after_missed_instalments)
         broken |= settlement & (p.settle_day[active] == NA_DAY) & (t - p.start_day[active] >= SETTLEMENT_DAYS)
         self._close(active[broken & (p.status[active] == ACTIVE)], BROKEN, t)
@@ -274,7 +300,7 @@ class Plans:
         rows = p.account[plans]
         a.plan[rows] = -1
         a.hardship[rows] = False
-        a.frozen_before[rows] = NA_DAY
+        a.unfrozen_tail[rows] = -1
         a.reage_pending[rows] = False
 
     def _cancel(self, plans: np.ndarray, t: int) -> None:
