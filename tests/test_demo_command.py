@@ -115,10 +115,10 @@ def test_plan_fee_and_rating_marts_hold_plausible_figures_for_every_date_and_mon
     # a month's income on a 300-account book: interest near 22 % a year of the revolving balance, and an
     # annual fee for about a twelfth of the accounts
     interest, annual, gross, net = warehouse.execute(
-        "select sum(interest_amount), sum(annual_fee_amount), sum(gross_income_amount), sum(net_income_amount) "
-        "from marts.mart_fee_income_monthly where period_end = ?", [MONTH_ENDS[1]]
+        "select sum(interest_amount)::double, sum(annual_fee_amount)::double, sum(gross_income_amount), "
+        "sum(net_income_amount) from marts.mart_fee_income_monthly where period_end = ?", [MONTH_ENDS[1]]
     ).fetchone()
-    balance = warehouse.execute("select sum(greatest(current_balance, 0)) from marts.fct_account_daily "
+    balance = warehouse.execute("select sum(greatest(current_balance, 0))::double from marts.fct_account_daily "
                                 "where business_date = ?", [MONTH_ENDS[1]]).fetchone()[0]  # fmt: skip
     assert 0.002 * balance < interest < 0.022 * balance, (interest, balance)
     assert 5 * 100 <= annual <= 60 * 100, annual
