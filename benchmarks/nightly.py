@@ -129,6 +129,23 @@ def task_rows(task_id: str, value) -> int | None:
     return None
 
 
+# dbt nodes by branch, from the model's name: the collections and the plan/fee branches (issues #15, #16)
+# against the rest (the core marts, risk, bureau, blacklist).
+BRANCHES = (("collections", ("collection",)), ("plans and fees", ("plan", "fee", "charge")))
+
+
+def dbt_branch_seconds(value) -> dict[str, float] | None:
+    """Per branch, the dbt build's node seconds (model plus its tests) from the summary the task returned.
+    dbt runs several nodes at once, so the sums add up to more than the task's wall time."""
+    if not (isinstance(value, list) and value and all(isinstance(a, dict) and "models" in a for a in value)):
+        return None
+    out: dict[str, float] = {}
+    for model in (m for area in value for m in area["models"]):
+        branch = next((b for b, words in BRANCHES if any(w in model["name"] for w in words)), "core")
+        out[branch] = out.get(branch, 0.0) + (model.get("seconds") or 0) + (model.get("test_seconds") or 0)
+    return {b: round(v, 2) for b, v in sorted(out.items())}
+
+
 def _return_values(run_ids: set[str]) -> dict[tuple[str, str, str, int], object]:
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
@@ -275,6 +292,8 @@ def run_benchmark(
     for t in meter.tasks:
         key = (t["dag_id"], t["run_id"], t["task_id"], t["map_index"])
         t["rows"] = task_rows(t["task_id"], values.get(key))
+        if (branches := dbt_branch_seconds(values.get(key))) is not None:
+            t["dbt_branch_seconds"] = branches
         t["business_date"] = dates.get(t["run_id"], "")
         t["label"] = labels.get(key) or t["label"]
     result["tasks"] = meter.tasks
@@ -352,6 +371,14 @@ def to_markdown(r: dict) -> str:
             f"| {t['business_date']} | {t['dag_id']} | {name} | {t['state']} | {t['seconds']:.2f} | "
             f"{_mib(t['peak_rss'])} | {rows} |"
         )
+    builds = [t for t in r["tasks"] if "dbt_branch_seconds" in t]
+    if builds:
+        names = sorted({b for t in builds for b in t["dbt_branch_seconds"]})
+        lines += ["", "dbt build, node seconds by branch (models and their tests; nodes run concurrently)", "",
+                  f"| business date | {' | '.join(names)} |", "|---|" + "---:|" * len(names)]  # fmt: skip
+        for t in builds:
+            lines.append(f"| {t['business_date']} | "
+                         + " | ".join(f"{t['dbt_branch_seconds'].get(n, 0):.1f}" for n in names) + " |")  # fmt: skip
     if "profile" in r:
         lines += ["", "Profile of the run (main thread): self time per package", "",
                   "| package | self s |", "|---|---:|"]  # fmt: skip
