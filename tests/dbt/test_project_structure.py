@@ -112,6 +112,15 @@ def test_unit_tests_cover_status_and_cleaning_logic(manifest):
     } <= unit_tests
 
 
+def test_node_names_fit_postgresql_identifiers(manifest):
+    """dbt names a unit test's and a model's relations after the node: PostgreSQL (the second target) cuts
+    identifiers at 63 bytes, so a longer name works on DuckDB and fails only there."""
+    names = [n.name for n in (*manifest.nodes.values(), *manifest.unit_tests.values())
+             if n.resource_type in ("model", "snapshot", "seed", "unit_test")]  # fmt: skip
+    assert len(names) > 100
+    assert [name for name in names if len(name.encode()) > 63] == []
+
+
 @pytest.mark.parametrize("parsed", ["manifest", "daily_manifest"])
 def test_intermediate_models_never_read_marts(parsed, request):
     """Intermediate models read staging and intermediate only: a mart is built from them, never the reverse
