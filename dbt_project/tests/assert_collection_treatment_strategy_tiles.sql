@@ -1,6 +1,8 @@
-{#- Every (DPD bucket, early-warning tier, days to due) hits exactly one row of seed
-    collection_treatment_strategy: each bucket of dpd_buckets, each tier of early_warning_tiers, days to
-    due from -400 to 400 and none (no due date). Returns the combinations hitting zero or several rows. -#}
+{#- Every (DPD bucket, early-warning tier, days to due, current holder type) hits exactly one winning row of
+    seed collection_treatment_strategy (after the held_by precedence of macro
+    collection_treatment_strategy_rank): each bucket of dpd_buckets, each tier of early_warning_tiers, days
+    to due from -400 to 400 and none (no due date), each holder_type of collection_holders and none (not
+    held). Returns the combinations with zero or several winning rows. -#}
 with
 
 buckets as (
@@ -23,16 +25,26 @@ days_to_due as (
 
 ),
 
+holder_types as (
+
+    select distinct holder_type from {{ ref('collection_holders') }}
+    union all
+    select cast(null as varchar) as holder_type
+
+),
+
 space as (
 
     select
         buckets.bucket_code,
         tiers.tier,
-        days_to_due.days_to_due
+        days_to_due.days_to_due,
+        holder_types.holder_type
 
     from buckets
     cross join tiers
     cross join days_to_due
+    cross join holder_types
 
 ),
 
@@ -42,22 +54,43 @@ strategy as (
 
 ),
 
-hits as (
+matched as (
 
     select
         space.bucket_code,
         space.tier,
         space.days_to_due,
-        count(strategy.strategy_id) as matching_rows
+        space.holder_type,
+        strategy.strategy_id,
+        {{ collection_treatment_strategy_rank(
+            'strategy', 'space.bucket_code, space.tier, space.days_to_due, space.holder_type'
+        ) }} as precedence
 
     from space
 
     left join strategy
-        on {{ collection_treatment_strategy_matches('strategy', 'space.bucket_code', 'space.tier', 'space.days_to_due') }}
+        on {{ collection_treatment_strategy_matches(
+            'strategy', 'space.bucket_code', 'space.tier', 'space.days_to_due', 'space.holder_type'
+        ) }}
 
-    group by space.bucket_code, space.tier, space.days_to_due
+),
+
+hits as (
+
+    select
+        bucket_code,
+        tier,
+        days_to_due,
+        holder_type,
+        count(strategy_id) as winning_rows
+
+    from matched
+
+    where precedence = 1
+
+    group by bucket_code, tier, days_to_due, holder_type
 
 )
 
 select * from hits
-where matching_rows <> 1
+where winning_rows <> 1

@@ -1,7 +1,8 @@
 """The daily collections lists on a small simulated book (issue #15 item 3): the bank's strategy seed tiles
 its space, the treatment and reminder lists are published every day after the marts gate and equal an
-independent pandas selection from the raw accounts, actions and the seeds (bucket -> channel with cadence and
-call caps, pre-due reminders), a re-run publishes the same bytes, a failed gate publishes nothing, and no
+independent pandas selection from the raw accounts, actions, assignments and the seeds (bucket -> channel with
+cadence and call caps, pre-due reminders, rows held_by the current holder's type winning), charged-off accounts
+held by Legal stay with Legal, a re-run publishes the same bytes, a failed gate publishes nothing, and no
 contact detail reaches a mart.
 
 The book is simulated and loaded like the DAG does; the first days are built in one backfill `dbt build`,
@@ -71,6 +72,20 @@ def _published(settings, name: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _current_holder_types(con, dates) -> pd.DataFrame:
+    """(business_date, account_id, held): the holder_type of each account's open assignment on each date - the
+    latest record of each assignment up to the date, open when it has no valid_to (raw data, holders seed)."""
+    records = con.execute("select business_date as record_date, assignment_id, account_id, holder_id, valid_to"
+                          " from raw.collection_assignments").df()  # fmt: skip
+    holders = pd.read_csv(SEEDS / "collection_holders.csv", dtype=str).set_index("holder_id")["holder_type"]
+    on_date = pd.DataFrame({"business_date": sorted(set(dates))}).merge(records, how="cross")
+    on_date = on_date[on_date["record_date"] <= on_date["business_date"]].sort_values("record_date")
+    latest = on_date.drop_duplicates(["business_date", "assignment_id"], keep="last")
+    held = latest[latest["valid_to"].isna()].assign(held=lambda f: f["holder_id"].map(holders))
+    assert not held.duplicated(["business_date", "account_id"]).any()  # one open assignment per account
+    return held[["business_date", "account_id", "held"]]
+
+
 def _expected(settings) -> pd.DataFrame:
     """Tomorrow's treatments recomputed from raw data and the seed files (one row per account and date)."""
     with duckdb.connect(str(settings.warehouse_path)) as con:  # as dbt in-process: no read-only one
@@ -84,6 +99,9 @@ def _expected(settings) -> pd.DataFrame:
               and (a.account_status = 'OPEN' or (a.account_status = 'CHARGED_OFF' and a.current_balance > 0))
         """).df()  # fmt: skip
         actions = con.execute("select business_date, account_id, channel from raw.collection_actions").df()
+        held = _current_holder_types(con, accounts["business_date"])
+    accounts = accounts.merge(held, on=["business_date", "account_id"], how="left")
+    accounts["held"] = accounts["held"].fillna("")  # not held: only blank held_by rows apply
     buckets = pd.read_csv(SEEDS / "dpd_buckets.csv", dtype=str, keep_default_na=False)
     tiers = pd.read_csv(SEEDS / "early_warning_tiers.csv").sort_values("tier_order")
     strategy = pd.read_csv(SEEDS / "collection_treatment_strategy.csv", dtype=str, keep_default_na=False)
@@ -99,19 +117,21 @@ def _expected(settings) -> pd.DataFrame:
     accounts["list_date"] = pd.to_datetime(accounts["business_date"]) + pd.Timedelta(days=1)
     to_due = (pd.to_datetime(accounts["payment_due_date"]) - accounts["list_date"]).dt.days
     rows = []
-    for row in strategy[strategy["channel"] != "NONE"].itertuples():
+    for row in strategy.itertuples():  # NONE rows too: a held_by NONE row would win over a blank one
         # blank bounds are open; no due date falls in the range open at the top
         low = to_due >= int(row.min_days_to_due) if row.min_days_to_due else to_due.notna()
         high = to_due <= int(row.max_days_to_due) if row.max_days_to_due else to_due.notna()
         in_range = (low & high) | (to_due.isna() & (row.max_days_to_due == ""))
         hit = accounts[(accounts["bucket"] == row.bucket_code) & ((accounts["tier"] == row.tier) | (row.tier == ""))
-                       & in_range].copy()  # fmt: skip
-        if row.is_reminder == "true":
-            hit = hit[hit["due"] > 0]
-        rows.append(hit.assign(planned=row.channel, cadence=int(row.cadence_days), fallback=row.fallback_channel,
-                               reason=row.reason_code, is_reminder=row.is_reminder == "true"))  # fmt: skip
+                       & in_range & ((accounts["held"] == row.held_by) | (row.held_by == ""))].copy()  # fmt: skip
+        rows.append(hit.assign(planned=row.channel, cadence=int(row.cadence_days or 0), fallback=row.fallback_channel,
+                               reason=row.reason_code, is_reminder=row.is_reminder == "true",
+                               specific=row.held_by != ""))  # fmt: skip
     plan = pd.concat(rows, ignore_index=True)
+    # precedence: a row held_by the account's holder type wins over a row for any holder
+    plan = plan[plan["specific"] == plan.groupby(["business_date", "account_id"])["specific"].transform("max")]
     assert not plan.duplicated(["business_date", "account_id"]).any()  # one strategy row per account
+    plan = plan[(plan["planned"] != "NONE") & ~(plan["is_reminder"] & (plan["due"] <= 0))]
 
     acts = actions.assign(action_date=pd.to_datetime(actions["business_date"])).drop(columns="business_date")
     joined = plan.merge(acts, on="account_id")
@@ -138,11 +158,21 @@ def _expected(settings) -> pd.DataFrame:
     return plan
 
 
-def test_strategy_seed_tiles_and_the_tiling_test_catches_a_gap(book):
-    """The fixture ran the tiling data test (it passed); with a row removed it fails and names the gap."""
+@pytest.mark.parametrize("breakage", [
+    # a gap: no row left for current high-tier accounts due in 4+ days
+    "delete from marts.collection_treatment_strategy where strategy_id = 'CURRENT_HIGH_LATER'",
+    # two held_by rows for the same point: both outrank the blank CHARGED_OFF row, two winners
+    ("insert into marts.collection_treatment_strategy select * replace ('CHARGED_OFF_LEGAL_2' as strategy_id)"
+     " from marts.collection_treatment_strategy where strategy_id = 'CHARGED_OFF_LEGAL'"),
+], ids=["gap", "duplicate_held_by"])  # fmt: skip
+def test_strategy_seed_tiles_and_the_tiling_test_catches_a_gap(book, breakage):
+    """The fixture ran the tiling data test (it passed); with a row removed, or a held_by row doubled, it
+    fails and names the point."""
     settings, _, _ = book
     with duckdb.connect(str(settings.warehouse_path)) as con:
-        con.execute("delete from marts.collection_treatment_strategy where strategy_id = 'CURRENT_HIGH_LATER'")
+        con.execute(breakage)
+        assert con.execute("select count(*) from marts.collection_treatment_strategy").fetchone()[0] != len(
+            pd.read_csv(SEEDS / "collection_treatment_strategy.csv"))  # the breakage took
     with warehouse_env(settings.warehouse_path):
         try:
             with pytest.raises(RuntimeError, match="assert_collection_treatment_strategy_tiles"):
@@ -292,3 +322,33 @@ def test_broken_promise_and_refused_to_pay_signals_match_pandas(book):
         got = fired[fired["signal_code"] == code]
         assert set(zip(got["business_date"], got["account_id"], strict=True)) == accounts, code
     assert len(expected["BROKEN_PROMISE"]) > 0 and len(expected["REFUSED_TO_PAY"]) > 0
+
+
+def test_charged_off_accounts_held_by_legal_stay_with_legal(book):
+    """A charged-off account whose open assignment is with Legal (raw assignments, holders seed) gets the
+    strategy's held_by LEGAL row - a legal step, holder LEGAL - and never the recovery agency of the row for any
+    holder: an agency must not call an account in legal proceedings. The other charged-off accounts keep it."""
+    settings, _, _ = book
+    keys = ["business_date", "account_id"]
+    with duckdb.connect(str(settings.warehouse_path)) as con:  # as dbt in-process: no read-only one
+        charged = con.execute("""select business_date, account_id from raw.accounts
+                                 where account_status = 'CHARGED_OFF' and current_balance > 0
+                                   and not coalesce(fraud_flag, false)""").df()  # fmt: skip
+        held = _current_holder_types(con, charged["business_date"])
+        decided = con.execute("""select business_date, account_id, strategy_id, planned_channel, holder_type,
+                                        current_holder_type, channel
+                                 from marts.mart_collections_next_actions
+                                 where bucket_code = 'CHARGED_OFF'""").df()  # fmt: skip
+    at_legal = charged.merge(held[held["held"] == "LEGAL"], on=keys)
+    assert len(at_legal) > 0  # the book has charged-off accounts in legal proceedings
+    got = at_legal.merge(decided, on=keys, how="left")
+    assert (got["planned_channel"] == "LEGAL").all() and (got["holder_type"] == "LEGAL").all()
+    assert set(got["channel"].dropna()) <= {"LEGAL"}
+    others = decided.merge(at_legal, on=keys, how="left", indicator=True).query("_merge == 'left_only'")
+    assert len(others) > 0 and (others["planned_channel"] == "AGENCY").all()
+    # the dialer's list never gives an agency an account Legal holds on the day
+    published = _published(settings, "treatment_list")
+    published["business_date"] = pd.to_datetime(published["list_date"]) - pd.Timedelta(days=1)
+    at_legal["business_date"] = pd.to_datetime(at_legal["business_date"])
+    sent = published.merge(at_legal, on=keys)
+    assert len(sent) > 0 and "AGENCY" not in set(sent["channel"]) and (sent["holder_type"] == "LEGAL").all()

@@ -1,9 +1,10 @@
 {{ config(unique_key='business_date') }}
 
 {#- Tomorrow's treatment of every account the strategy treats, decided on the business date: the row of
-    seed collection_treatment_strategy for the account's DPD bucket, early-warning tier and days to due as
-    of the list date (business_date + 1), its cadence checked against the account's last action on that
-    channel, its holder from the open collection assignment, and the call caps of seed
+    seed collection_treatment_strategy for the account's DPD bucket, early-warning tier, days to due as of
+    the list date (business_date + 1) and current holder's type (the open collection assignment; a row
+    held_by that type wins over a row for any holder, macro collection_treatment_strategy_rank), its cadence
+    checked against the account's last action on that channel, and the call caps of seed
     collection_contact_rules (a voice channel at a cap on the list date falls back to the row's
     fallback_channel). Accounts whose row says NONE, fraud-flagged accounts (the fraud team's) and reminders
     to accounts that already paid their minimum are left out. The treatment and reminder lists
@@ -126,27 +127,85 @@ classified as (
 
 ),
 
-treated as (
+{# the current holder comes before the strategy row: a row may apply only to accounts held by one holder type -#}
+assignment_records as (
+
+    select
+        classified.business_date,
+        classified.account_id,
+        assignments.holder_id,
+        assignments.valid_from,
+        assignments.valid_to,
+        row_number() over (
+            partition by classified.business_date, assignments.assignment_id
+            order by assignments.business_date desc
+        ) as newest_first
+
+    from classified
+
+    inner join assignments
+        on assignments.account_id = classified.account_id
+        and assignments.business_date <= classified.business_date
+
+),
+
+current_holders as (
+
+    select
+        assignment_records.business_date,
+        assignment_records.account_id,
+        assignment_records.holder_id,
+        assignment_records.valid_from as held_since,
+        holders.holder_type as current_holder_type
+
+    from assignment_records
+
+    left join holders
+        on holders.holder_id = assignment_records.holder_id
+
+    where assignment_records.newest_first = 1
+        and assignment_records.valid_to is null
+
+),
+
+matched as (
 
     select
         classified.*,
+        current_holders.holder_id,
+        current_holders.current_holder_type,
+        current_holders.held_since,
         strategy.strategy_id,
         strategy.channel as planned_channel,
         strategy.cadence_days,
         strategy.holder_type,
         strategy.fallback_channel,
         strategy.reason_code as planned_reason_code,
-        strategy.is_reminder
+        strategy.is_reminder,
+        {{ collection_treatment_strategy_rank('strategy', 'classified.business_date, classified.account_id') }}
+            as precedence
 
     from classified
 
+    left join current_holders
+        on current_holders.business_date = classified.business_date
+        and current_holders.account_id = classified.account_id
+
     inner join strategy
         on {{ collection_treatment_strategy_matches(
-            'strategy', 'classified.bucket_code', 'classified.tier', 'classified.days_to_due'
+            'strategy', 'classified.bucket_code', 'classified.tier', 'classified.days_to_due',
+            'current_holders.current_holder_type'
         ) }}
 
-    where strategy.channel <> 'NONE'
-        and not (strategy.is_reminder and classified.amount_due <= 0)
+),
+
+{# precedence before the NONE and paid-reminder filters: a winning NONE row means no contact -#}
+treated as (
+
+    select * from matched
+    where precedence = 1
+        and planned_channel <> 'NONE'
+        and not (is_reminder and amount_due <= 0)
 
 ),
 
@@ -211,41 +270,6 @@ capped as (
 
 ),
 
-assignment_records as (
-
-    select
-        treated.business_date,
-        treated.account_id,
-        assignments.holder_id,
-        assignments.valid_from,
-        assignments.valid_to,
-        row_number() over (
-            partition by treated.business_date, assignments.assignment_id
-            order by assignments.business_date desc
-        ) as newest_first
-
-    from treated
-
-    inner join assignments
-        on assignments.account_id = treated.account_id
-        and assignments.business_date <= treated.business_date
-
-),
-
-current_holders as (
-
-    select
-        business_date,
-        account_id,
-        holder_id,
-        valid_from as held_since
-
-    from assignment_records
-    where newest_first = 1
-        and valid_to is null
-
-),
-
 ranked_actions as (
 
     select
@@ -289,9 +313,6 @@ decided as (
                 )
             end as date
         ) as next_action_date,
-        current_holders.holder_id,
-        holders.holder_type as current_holder_type,
-        current_holders.held_since,
         last_actions.last_action_ts,
         last_actions.last_action_channel,
         last_actions.last_action_outcome
@@ -305,13 +326,6 @@ decided as (
     left join last_on_channel
         on last_on_channel.business_date = treated.business_date
         and last_on_channel.account_id = treated.account_id
-
-    left join current_holders
-        on current_holders.business_date = treated.business_date
-        and current_holders.account_id = treated.account_id
-
-    left join holders
-        on holders.holder_id = current_holders.holder_id
 
     left join last_actions
         on last_actions.business_date = treated.business_date
