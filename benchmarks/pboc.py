@@ -52,13 +52,19 @@ class Phase:
         return False
 
 
-def run(data_dir: Path, period: dt.date, out_dir: Path, validate_only: Path | None = None) -> int:
+def run(
+    data_dir: Path,
+    period: dt.date,
+    out_dir: Path,
+    validate_only: Path | None = None,
+    batch_records: int | None = None,
+) -> int:
     from creditwh.checksums import sha256_file
     from creditwh.reporting.pboc.publication import PUBLISHED, ensure_state_tables, records_sql, stage
     from creditwh.reporting.pboc.reporter import PbocReporter
     from creditwh.reporting.pboc.spec import ACCOUNT, file_name
     from creditwh.reporting.pboc.validator import validate_pboc
-    from creditwh.reporting.pboc.writer import MessageHeader, write_message
+    from creditwh.reporting.pboc.writer import BATCH_RECORDS, MessageHeader, write_message
 
     if validate_only is not None:
         with Phase("validate_pboc") as p:
@@ -88,7 +94,8 @@ def run(data_dir: Path, period: dt.date, out_dir: Path, validate_only: Path | No
         assert changes.sequence == 0, changes
         header = MessageHeader(ACCOUNT, reporter.data_provider_org_code, period, 0)
         with Phase("write_message") as p:
-            written = write_message(con, records_sql(ACCOUNT, period), header, out_dir / name)
+            written = write_message(con, records_sql(ACCOUNT, period), header, out_dir / name,
+                                    batch_records=batch_records or BATCH_RECORDS)  # fmt: skip
             p.done(written.records, f"{written.byte_size / 2**20:,.0f} MiB, ")
         con.execute("ROLLBACK")
     finally:
@@ -113,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--period", type=dt.date.fromisoformat, default=dt.date(2026, 1, 31))
     ap.add_argument("--out", type=Path, help="where the file is written (default: a new temp dir)")
     ap.add_argument("--validate-only", type=Path, help="only validate this message file")
+    ap.add_argument(
+        "--batch-records", type=int, help="records the writer sorts at a time (default: the writer's)"
+    )
     ap.add_argument("--profile", type=Path, help="cProfile into this pstats file; prints the top functions")
     args = ap.parse_args(argv)
     out_dir = args.out or Path(tempfile.mkdtemp(prefix="pboc-bench-"))
@@ -121,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     if profiler:
         profiler.enable()
     try:
-        return run(args.data_dir, args.period, out_dir, args.validate_only)
+        return run(args.data_dir, args.period, out_dir, args.validate_only, args.batch_records)
     finally:
         if profiler:
             profiler.disable()

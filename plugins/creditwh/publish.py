@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Self
 
 import creditwh
-from creditwh.checksums import sha256_file
+from creditwh.checksums import FileDigest, sha256_file
 from creditwh.config import Settings
 from creditwh.errors import PipelineError
 from creditwh.faultpoint import fault_point
@@ -132,10 +132,19 @@ class Publication:
         return self.staging_dir / name
 
     def add(
-        self, name: str, *, records: int, control_totals: dict, kind: str, extra: dict | None = None
+        self,
+        name: str,
+        *,
+        records: int,
+        control_totals: dict,
+        kind: str,
+        extra: dict | None = None,
+        digest: FileDigest | None = None,
     ) -> dict:
-        """Describe the staged file `name` (already written at `self.path(name)`) with its manifest."""
-        digest, size = sha256_file(self.path(name))
+        """Describe the staged file `name` (already written at `self.path(name)`) with its manifest.
+        `digest`: the file's SHA-256 and size when the writer computed them as it wrote the file at that
+        path (a GB file is then not read again here; `seal` and `commit` still verify the bytes)."""
+        digest, size = digest or sha256_file(self.path(name))
         manifest = {
             "extract": self.extract,
             "file_name": name,

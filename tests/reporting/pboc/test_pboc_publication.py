@@ -245,3 +245,40 @@ def test_failed_validation_publishes_nothing_and_keeps_earlier_files(settings):
             ).fetchone()[0]
             == 0
         )
+
+
+def test_staging_keeps_hashes_not_segment_text_and_batches_write_the_same_bytes(extracts_warehouse, tmp_path):
+    """Staging holds each account's action and segment hashes, never its segments' XML (the text is
+    rendered from the model as it is written), and the writer's sorted batches give the bytes of one batch."""
+    from creditwh.checksums import sha256_file
+    from creditwh.reporting.pboc.publication import ROWS, records_sql, stage
+    from creditwh.reporting.pboc.reporter import PbocReporter
+    from creditwh.reporting.pboc.spec import ACCOUNT
+    from creditwh.reporting.pboc.writer import MessageHeader, write_message
+
+    shutil.copytree(extracts_warehouse, tmp_path / "data")
+    con = duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"))
+    try:
+        con.execute("BEGIN")
+        reporter = PbocReporter.from_env()
+        changes = stage(con, JAN, reporter)
+        assert changes.records[ACCOUNT] > 20, changes
+        (kind,) = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = ?",
+                              [ROWS]).fetchone()  # fmt: skip
+        assert kind == "VIEW"  # no copy of the model's rows
+        staged = con.execute("""SELECT table_name, c.column_name FROM duckdb_columns() c
+            JOIN duckdb_tables() t USING (table_oid, table_name) WHERE t.temporary AND c.data_type = 'VARCHAR'""").fetchall()  # fmt: skip
+        assert staged
+        for table, column in staged:
+            (longest,) = con.execute(f'SELECT max(length("{column}")) FROM "{table}"').fetchone()
+            assert (longest or 0) <= 64, (table, column, longest)  # ids, codes and md5 hashes, no XML
+        header = MessageHeader(ACCOUNT, reporter.data_provider_org_code, JAN, 0)
+        sql = records_sql(ACCOUNT, JAN)
+        whole = write_message(con, sql, header, tmp_path / "whole.xml")
+        batched = write_message(con, sql, header, tmp_path / "batched.xml", batch_records=7)
+        con.execute("ROLLBACK")
+    finally:
+        con.close()
+    assert whole.records == batched.records == changes.records[ACCOUNT]
+    assert (tmp_path / "whole.xml").read_bytes() == (tmp_path / "batched.xml").read_bytes()
+    assert (whole.sha256, whole.byte_size) == sha256_file(tmp_path / "batched.xml")

@@ -21,6 +21,11 @@ sent once: reporting.pboc_deletions_published keeps what was sent, and only what
 
 publish_period(con, settings, period_end, reporter) -> dict   the whole publication, in one transaction
 stage(con, period_end, reporter) -> PbocChanges                 the accounts to act on, in temp table OUT
+
+Staging keeps no segment text: ROWS is a view of the model's period, OUT holds each account's action and
+segment hashes (md5 of the segment's XML, computed as the rows are read), and records_sql renders the text
+of the segments it sends from ROWS while the writer writes them. Memory stays a few hashes per account, not
+the ~1 KB of XML per account that a copy of every segment's text would hold (twice) at 10M accounts.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from pathlib import Path
 
 import duckdb
 
+from creditwh.checksums import FileDigest
 from creditwh.config import Settings
 from creditwh.errors import PipelineError
 from creditwh.reporting.feedback.corrections import reopen_pboc
@@ -54,7 +60,8 @@ MODEL = "restricted.rpt_pboc_card_accounts"
 PUBLISHED = "reporting.pboc_published"
 PURGES = "restricted.rpt_bureau_purges"
 DELETIONS = "reporting.pboc_deletions_published"  # the purges sent (213 negative history, 214 fraud)
-OUT = "pboc_out"  # temp table: the accounts this publication acts on
+ROWS = "pboc_rows"  # temp view: the model's rows of the period with the reporter's management org code
+OUT = "pboc_out"  # temp table: the accounts this publication acts on (actions and hashes, no segment text)
 DUE = "pboc_due_deletions"  # temp table: the period's purges not yet sent
 RECORD_TYPES = (ACCOUNT, CORRECTION, SEGMENT_DELETE, ACCOUNT_DELETE)
 _CODES = [s.code.lower() for s in SEGMENTS]  # b, c, h, j
@@ -93,12 +100,16 @@ def ensure_state_tables(con: duckdb.DuckDBPyConnection) -> None:
         del_sgmt_code VARCHAR, del_start_date DATE, del_end_date DATE)""")
 
 
-def _segments_sql() -> str:
+def _segment_sql(code: str) -> str:
+    """SQL giving segment `code`'s XML text from a row of ROWS (J: NULL when the record has none)."""
     from creditwh.reporting.pboc.writer import segment_sql
 
-    parts = [f"{segment_sql(s)} AS seg_{s.code.lower()}" for s in SEGMENTS if s.code != "J"]
-    parts.append(f"CASE WHEN has_non_monthly_segment THEN {segment_sql(SEGMENT_BY_CODE['J'])} END AS seg_j")
-    return ", ".join(parts)
+    text = segment_sql(SEGMENT_BY_CODE[code.upper()])
+    return f"CASE WHEN has_non_monthly_segment THEN {text} END" if code.upper() == "J" else text
+
+
+def _sql_literal(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, reporter: PbocReporter) -> PbocChanges:
@@ -108,15 +119,17 @@ def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, reporter: PbocRep
 
     ensure_state_tables(con)
     params = {"p": period_end}
-    # 业务管理机构代码 is a deployment setting (reporter), not data of the model
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE pboc_rows AS
-        SELECT *, CAST($org AS VARCHAR) AS mngmt_org_code FROM {MODEL} WHERE period_end = $p""",
-                {**params, "org": reporter.management_org_code})  # fmt: skip
-    (rows,) = con.execute("SELECT count(*) FROM pboc_rows").fetchone()
+    # 业务管理机构代码 is a deployment setting (reporter), not data of the model; a view (no copy of the rows),
+    # so its parameters are literals
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW {ROWS} AS
+        SELECT *, CAST({_sql_literal(reporter.management_org_code)} AS VARCHAR) AS mngmt_org_code
+        FROM {MODEL} WHERE period_end = DATE {_sql_literal(period_end.isoformat())}""")  # fmt: skip
+    (rows,) = con.execute(f"SELECT count(*) FROM {ROWS}").fetchone()
     acct_code = value_sql(BASE.element("AcctCode"))
+    # the hashes only: a segment's text is rendered again when it is written (records_sql)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE pboc_current AS
-        SELECT *, {", ".join(f"md5(seg_{c}) AS hash_{c}" for c in _CODES)}
-        FROM (SELECT account_id, {acct_code} AS acct_code, {_segments_sql()} FROM pboc_rows)""")
+        SELECT account_id, {acct_code} AS acct_code, {", ".join(f"md5({_segment_sql(c)}) AS hash_{c}" for c in _CODES)}
+        FROM {ROWS}""")  # fmt: skip
     (sequence,) = con.execute(
         f"SELECT coalesce(max(publication_sequence) + 1, 0) FROM {PUBLISHED} WHERE period_end = $p", params
     ).fetchone()
@@ -141,7 +154,7 @@ def stage(con: duckdb.DuckDBPyConnection, period_end: dt.date, reporter: PbocRep
                    coalesce(c.acct_code, d.acct_code) AS acct_code,
                    CASE WHEN d.account_id IS NULL OR NOT d.present THEN 'NEW'
                         WHEN c.account_id IS NULL THEN 'REMOVE' ELSE 'CHANGE' END AS action,
-                   {", ".join(f"c.seg_{x}, c.hash_{x}, d.hash_{x} AS old_hash_{x}" for x in _CODES)}
+                   {", ".join(f"c.hash_{x}, d.hash_{x} AS old_hash_{x}" for x in _CODES)}
             FROM pboc_current c FULL JOIN pboc_delivered d USING (account_id)
             WHERE (c.account_id IS NULL AND d.present)
                OR (c.account_id IS NOT NULL AND (d.account_id IS NULL OR NOT d.present OR {changed}))),
@@ -187,23 +200,35 @@ def _stage_due_deletions(con: duckdb.DuckDBPyConnection, period_end: dt.date) ->
                 {"p": period_end})  # fmt: skip
 
 
+def _with_segments(where: str, codes: list[str]) -> str:
+    """The rows of ROWS whose account is in OUT matching `where`: acct_code and the text of segments `codes`
+    (seg_<code>), rendered after the filter."""
+    from creditwh.reporting.pboc.writer import value_sql
+
+    segments = ", ".join(f"{_segment_sql(c)} AS seg_{c}" for c in codes)
+    return (f"SELECT {value_sql(BASE.element('AcctCode'))} AS acct_code, {segments} FROM {ROWS} "
+            f"WHERE account_id IN (SELECT account_id FROM {OUT} WHERE {where})")  # fmt: skip
+
+
 def records_sql(record_type: str, period_end: dt.date) -> str:
-    """The records of `record_type` this publication sends, from OUT: a SELECT of (sort_key, rec)."""
+    """The records of `record_type` this publication sends, from OUT (segment text from ROWS): a SELECT of
+    (sort_key, rec)."""
     day = period_end.isoformat()
     code = "'<DelRecCode>' || acct_code || '</DelRecCode>'"
     if record_type == ACCOUNT:
+        new = _with_segments("action = 'NEW'", _CODES)
         return (f"SELECT acct_code AS sort_key, '<InAcctInf>' || seg_b || seg_c || seg_h || coalesce(seg_j, '') "
-                f"|| '</InAcctInf>' AS rec FROM {OUT} WHERE action = 'NEW'")  # fmt: skip
+                f"|| '</InAcctInf>' AS rec FROM ({new})")  # fmt: skip
     if record_type == CORRECTION:
         parts = []
         for segment in SEGMENTS:
             x = segment.code.lower()
+            changed = f"action = 'CHANGE' AND hash_{x} IS NOT NULL AND hash_{x} IS DISTINCT FROM old_hash_{x}"
             parts.append(
                 f"SELECT acct_code || '|{segment.code}' AS sort_key, '<InAcctMdfc><InfRecType>212</InfRecType>"
                 f"<ModRecCode>' || acct_code || '</ModRecCode><RptDate>{day}</RptDate><AcctType>R2</AcctType>"
                 f"<MdfcSgmtCode>{segment.code}</MdfcSgmtCode>' || seg_{x} || '</InAcctMdfc>' AS rec "
-                f"FROM {OUT} WHERE action = 'CHANGE' AND seg_{x} IS NOT NULL "
-                f"AND hash_{x} IS DISTINCT FROM old_hash_{x}"
+                f"FROM ({_with_segments(changed, [x])})"
             )
         return " UNION ALL ".join(parts)
     if record_type == SEGMENT_DELETE:
@@ -211,7 +236,7 @@ def records_sql(record_type: str, period_end: dt.date) -> str:
                     f"|| '</DelSgmtCode><DelStartDate>{day}</DelStartDate><DelEndDate>{day}</DelEndDate></InAcctDel>'")  # fmt: skip
         return f"""SELECT acct_code || '|' || segment AS sort_key, {deletion} AS rec FROM (
             SELECT acct_code, 'J' AS segment FROM {OUT}
-            WHERE action = 'CHANGE' AND seg_j IS NULL AND old_hash_j IS NOT NULL
+            WHERE action = 'CHANGE' AND hash_j IS NULL AND old_hash_j IS NOT NULL
             UNION ALL SELECT acct_code, 'H' FROM {OUT} WHERE action = 'REMOVE' AND has_other_periods
             UNION ALL SELECT acct_code, 'J' FROM {OUT}
             WHERE action = 'REMOVE' AND has_other_periods AND old_hash_j IS NOT NULL)
@@ -246,7 +271,7 @@ def record(con: duckdb.DuckDBPyConnection, changes: PbocChanges) -> None:
 def control_totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Whole-yuan sums of the period's records as reported (the manifest's control totals)."""
     balance, overdue = con.execute(
-        "SELECT coalesce(sum(acct_bal), 0)::BIGINT, coalesce(sum(tot_overd), 0)::BIGINT FROM pboc_rows"
+        f"SELECT coalesce(sum(acct_bal), 0)::BIGINT, coalesce(sum(tot_overd), 0)::BIGINT FROM {ROWS}"
     ).fetchone()
     return {"acct_bal": int(balance), "tot_overd": int(overdue)}
 
@@ -325,6 +350,7 @@ def _publish_period(
                     f"{name}: validator read {report.records} records, writer wrote {written.records}"
                 )
             pub.add(name, records=written.records, kind=changes.kind,
+                    digest=FileDigest(written.sha256, written.byte_size),  # hashed as written
                     control_totals=control_totals(con) if original else {},
                     extra={"record_type": record_type, "sequence": changes.sequence,
                            "validated_against": previous.name if original and previous else None,

@@ -11,21 +11,27 @@ A message file holds ONE record type (210, 212, 213 or 214) and reads as an XML 
 
 UTF-8, "\\n" line ends, records ordered by their sort key (the account code), an element whose value is
 NULL is left out, text is XML-escaped (control characters become blanks). The header's time stamps are the
-period's, never the clock, so the same inputs give the same bytes. One COPY writes the whole document
-(prolog, header, the sorted records, the closing tag) to a temp file, which is then renamed into place.
+period's, never the clock, so the same inputs give the same bytes. The records are sorted and written in
+batches of at most BATCH_RECORDS (ranges of the sort key cut at its quantiles, each sorted by DuckDB and
+streamed as Arrow batches into the file), so the writer holds one batch's text, not the whole file's; the
+file's SHA-256 is computed as it is written, into a temp file that is then renamed into place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import itertools
+import math
 import os
+import struct
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from creditwh.checksums import sha256_file
 from creditwh.reporting.pboc.spec import (
     HEADER,
     MESSAGE_VERSION,
@@ -94,39 +100,81 @@ def record_close(record_type: str) -> str:
     return f"</{RECORD_TAG[record_type]}>"
 
 
+BATCH_RECORDS = 500_000  # records sorted at a time (about 0.6 GB of a 210 file's text)
+ARROW_BATCH_ROWS = 100_000  # rows per Arrow batch fetched from a sorted batch
+
+
 def write_message(
-    con: duckdb.DuckDBPyConnection, records_sql: str, header: MessageHeader, out_path: Path
+    con: duckdb.DuckDBPyConnection,
+    records_sql: str,
+    header: MessageHeader,
+    out_path: Path,
+    batch_records: int = BATCH_RECORDS,
 ) -> WriteResult:
     """Write the records of `records_sql` (a SELECT with columns sort_key, rec: one record's XML text per
     row) under `header` to `out_path`, atomically (temp file in the same folder, then a rename)."""
     out_path = Path(out_path)
     file_tmp = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    prior_order = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
     try:
         (count,) = con.execute(f"SELECT count(*) FROM ({records_sql})").fetchone()
-        con.execute("SET preserve_insertion_order = true")  # COPY must keep the ORDER BY
-        # the whole document in one COPY: the prolog and header lines first (part 0-3), then the records in
-        # sort order, then the closing root tag; every line written as is (no quoting, "\n" ends)
         prolog = ['<?xml version="1.0" encoding="UTF-8"?>', f"<!-- {MODELLED_ON} -->", f"<{ROOT}>",
                   header.xml(int(count))]  # fmt: skip
-        framing = " UNION ALL ".join(
-            f"SELECT {part} AS part, NULL AS sort_key, {_literal(text)} AS rec"
-            for part, text in [*enumerate(prolog), (len(prolog) + 1, f"</{ROOT}>")]
-        )
-        target = str(file_tmp).replace("'", "''")
-        con.execute(f"""COPY (SELECT rec FROM (
-                            {framing}
-                            UNION ALL SELECT {len(prolog)} AS part, sort_key, rec FROM ({records_sql}))
-                        ORDER BY part, sort_key)
-                        TO '{target}' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t')""")  # fmt: skip
-        with open(file_tmp, "rb") as out:
+        digest, size = hashlib.sha256(), 0
+        with open(file_tmp, "wb") as out:
+
+            def emit(data: bytes | memoryview) -> None:
+                nonlocal size
+                digest.update(data)
+                out.write(data)
+                size += len(data)
+
+            emit("".join(line + "\n" for line in prolog).encode())
+            for where in _key_ranges(con, records_sql, int(count), batch_records):
+                reader = con.sql(f"SELECT coalesce(rec, '') || chr(10) AS line FROM ({records_sql}) WHERE {where} "
+                                 "ORDER BY sort_key NULLS LAST").to_arrow_reader(ARROW_BATCH_ROWS)  # fmt: skip
+                for batch in reader:
+                    emit(_text(batch.column(0)))
+            emit(f"</{ROOT}>\n".encode())
+            out.flush()
             os.fsync(out.fileno())
-        digest, size = sha256_file(file_tmp)
         os.replace(file_tmp, out_path)
-        return WriteResult(out_path, int(count), size, digest)
+        return WriteResult(out_path, int(count), size, digest.hexdigest())
     finally:
-        con.execute(f"SET preserve_insertion_order = {'true' if prior_order else 'false'}")
         file_tmp.unlink(missing_ok=True)
+
+
+def _key_ranges(
+    con: duckdb.DuckDBPyConnection, records_sql: str, count: int, batch_records: int
+) -> list[str]:
+    """WHERE conditions cutting the records into ranges of sort_key of about `batch_records` each, in
+    order (NULL keys last, with the last range)."""
+    batches = math.ceil(count / batch_records) if count else 1
+    cuts: list = []
+    if batches > 1:
+        [(cuts,)] = con.execute(f"SELECT quantile_disc(sort_key, $q) FROM ({records_sql})",
+                                {"q": [i / batches for i in range(1, batches)]}).fetchall()  # fmt: skip
+        cuts = sorted({c for c in cuts if c is not None})
+    if not cuts:
+        return ["true"]
+    ranges = [f"sort_key <= {_literal(cuts[0])}"]
+    ranges += [
+        f"sort_key > {_literal(lo)} AND sort_key <= {_literal(hi)}" for lo, hi in itertools.pairwise(cuts)
+    ]
+    ranges.append(f"(sort_key > {_literal(cuts[-1])} OR sort_key IS NULL)")
+    return ranges
+
+
+def _text(column: pa.Array) -> bytes | memoryview:
+    """A string column's values back to back (its Arrow data buffer, not copied); NULLs are written as nothing."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        _, offsets, data = column.buffers()
+        if data is None:
+            return b""
+        fmt, width = ("<q", 8) if pa.types.is_large_string(column.type) else ("<i", 4)
+        (start,) = struct.unpack_from(fmt, offsets, width * column.offset)
+        (end,) = struct.unpack_from(fmt, offsets, width * (column.offset + len(column)))
+        return memoryview(data)[start:end]
+    return "".join(v for v in column.to_pylist() if v is not None).encode()
 
 
 def _literal(text: str) -> str:
