@@ -4,8 +4,8 @@ DuckDB sizes its buffer pool at 80% of the machine's memory by default. The nigh
 (the scheduler, the GX gates, the bureau validator's own database) and has a peak-memory budget, so the
 connections that do the heavy work — the raw load, the dbt build (through its profile, which reads the same
 setting from the environment) and the publications — cap it, and DuckDB spills what does not fit to its
-temp directory beside the warehouse file instead of growing: the PBOC staging of 10M accounts holds about
-1 KB of segment text per account.
+temp directory beside the warehouse file instead of growing (the PBOC publication itself keeps only hashes
+while staging and sorts its records' text in bounded batches: reporting/pboc/publication.py, writer.py).
 """
 
 from __future__ import annotations
