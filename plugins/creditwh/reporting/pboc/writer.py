@@ -116,7 +116,7 @@ def write_message(
     out_path = Path(out_path)
     file_tmp = out_path.with_name(f".{out_path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
-        (count,) = con.execute(f"SELECT count(*) FROM ({records_sql})").fetchone()
+        [(count,)] = con.execute(f"SELECT count(*) FROM ({records_sql})").fetchall()
         prolog = ['<?xml version="1.0" encoding="UTF-8"?>', f"<!-- {MODELLED_ON} -->", f"<{ROOT}>",
                   header.xml(int(count))]  # fmt: skip
         digest, size = hashlib.sha256(), 0
