@@ -33,6 +33,7 @@ US_STATES = {  # the 50 states, DC and the territories
 
 def _build(warehouse: Path, day: dt.date) -> None:
     run_dbt(warehouse, "build", "--select", *SELECT, "--resource-type", "model", "--resource-type", "seed",
+            "--resource-type", "snapshot",
             "--exclude-resource-type", "unit_test", "--vars", f'{{business_date: "{day:%Y-%m-%d}"}}')  # fmt: skip
 
 
