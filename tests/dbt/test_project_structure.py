@@ -163,7 +163,7 @@ def test_run_date_equality_is_spelled_by_the_macro(manifest):
 @pytest.fixture(scope="module")
 def built_columns(tmp_path_factory) -> dict[str, list[str]]:
     """The columns every model really yields: the whole project built with `--empty` (no rows) on an empty
-    raw schema, read back from the warehouse's information schema."""
+    raw schema (the snapshot too: a model reads it), read back from the warehouse's information schema."""
     from creditwh.load.raw import ensure_raw_schema
     from dbt.cli.main import dbtRunner
 
@@ -173,7 +173,7 @@ def built_columns(tmp_path_factory) -> dict[str, list[str]]:
         ensure_raw_schema(con)
     with warehouse_env(warehouse):
         result = dbtRunner().invoke([
-            "build", "--empty", "--resource-type", "seed", "--resource-type", "model",
+            "build", "--empty", "--resource-type", "seed", "--resource-type", "model", "--resource-type", "snapshot",
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "duckdb",
             "--target-path", str(artifacts / "target"), "--log-path", str(artifacts), "--quiet",
         ])

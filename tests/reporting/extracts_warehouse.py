@@ -1,5 +1,6 @@
 """The extracts tests' warehouse (fixtures in conftest.py): 300 simulated accounts from 2026-01-01, every
-drop loaded, and dbt built (models and seeds only, the reporting branch and its parents) on the dates the extracts need: month ends
+drop loaded, and dbt built (models, seeds and the customer snapshot the bureau models read the persons' data
+as of the period end from: the reporting branch and its parents) on the dates the extracts need: month ends
 31 Jan and 28 Feb (bureau periods) and 26-28 Feb (blacklist days), plus 30 Jan (not a period end: the bureau
 model must not change). Built once per session; each test gets its own copy."""
 
@@ -53,6 +54,7 @@ def run_dbt(warehouse: Path, *args: str):
 
 def build_day(warehouse: Path, day: dt.date) -> None:
     run_dbt(warehouse, "build", "--select", *SELECT, "--resource-type", "model", "--resource-type", "seed",
+            "--resource-type", "snapshot",
             "--exclude-resource-type", "unit_test", "--vars", f'{{business_date: "{day:%Y-%m-%d}"}}')  # fmt: skip
 
 

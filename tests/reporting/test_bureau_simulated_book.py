@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 START, N_DAYS = dt.date(2026, 1, 1), 59
 JAN, FEB = dt.date(2026, 1, 31), dt.date(2026, 2, 28)
-SELECT = ["+rpt_bureau_accounts", "+rpt_bureau_j1", "+fct_account_daily"]
+SELECT = ["+rpt_bureau_accounts", "+rpt_bureau_j1", "+fct_account_daily", "+dim_customer_pii"]  # the tests read the persons
 FINAL = {"13", "64", "05", "DF"}
 US_STATES = {  # the 50 states, DC and the territories
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME",
@@ -33,6 +33,7 @@ US_STATES = {  # the 50 states, DC and the territories
 
 def _build(warehouse: Path, day: dt.date) -> None:
     run_dbt(warehouse, "build", "--select", *SELECT, "--resource-type", "model", "--resource-type", "seed",
+            "--resource-type", "snapshot",
             "--exclude-resource-type", "unit_test", "--vars", f'{{business_date: "{day:%Y-%m-%d}"}}')  # fmt: skip
 
 

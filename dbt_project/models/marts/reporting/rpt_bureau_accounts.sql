@@ -369,8 +369,10 @@ final as (
 
     from rated
 
+    -- the person as of the period end, not as of the build (a history load builds a period after later dates)
     left join {{ ref('rpt_bureau_consumers') }} as consumers
         on consumers.person_id = rated.person_id
+        and consumers.period_end = {{ period_end_sql }}
 
 )
 

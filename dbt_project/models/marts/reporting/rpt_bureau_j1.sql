@@ -2,9 +2,10 @@
 
 {#- Metro 2 J1 segments (associated consumer, same address): the joint account holder of each reported
     account, one row per account per period, column names = write_metro2's `j1` inputs. Built with
-    rpt_bureau_accounts for the same period (a no-op on other days); personal data frozen per period so a
-    re-publication gives the same bytes. Only a joint holder whose bureau is METRO2
-    (int_person_bureau_jurisdiction) is reported: the segment is left out for anyone else. -#}
+    rpt_bureau_accounts for the same period (a no-op on other days); personal data as of the period end
+    (rpt_bureau_consumers), frozen per period so a re-publication gives the same bytes. Only a joint holder
+    whose bureau is METRO2 (int_person_bureau_jurisdiction) is reported: the segment is left out for anyone
+    else. -#}
 
 with
 
@@ -66,6 +67,7 @@ final as (
 
     left join consumers
         on consumers.person_id = us_consumers.person_id
+        and consumers.period_end = base.period_end
 
 )
 

@@ -68,8 +68,9 @@ accounts as (
 
 ),
 
--- persons routed to the PBOC (int_person_bureau_jurisdiction, the one home of the routing); a resident id
--- another person also holds identifies neither of them and is held back
+-- persons routed to the PBOC (int_person_bureau_jurisdiction, the one home of the routing), with their name
+-- and id number as of the period end (int_person_pii_at_period_end); a resident id another person also
+-- holds identifies neither of them and is held back
 persons as (
 
     select
@@ -79,8 +80,9 @@ persons as (
 
     from {{ ref('int_person_bureau_jurisdiction') }} as jurisdiction
 
-    inner join {{ ref('dim_customer_pii') }} as pii
+    inner join {{ ref('int_person_pii_at_period_end') }} as pii
         on pii.person_id = jurisdiction.person_id
+        and pii.period_end = {{ period_end_sql }}
 
     where jurisdiction.bureau = 'PBOC'
         and pii.id_number_is_valid
