@@ -9,8 +9,9 @@ Each simulated day, after the day's payments, charge-offs and closures (vectoriz
    closure or sale closes it.
 2. actions by stage: SMS / IVR / EMAIL / LETTER on set DPD days, collector calls most weekdays (a second
    attempt after no answer), agency calls and a few field visits in the late stage, monthly legal steps;
-   pre-due SMS reminders to a random share of the at-risk current accounts a few days before the due date
-   (the others are the comparison group).
+   pre-due SMS reminders to a random share of the current accounts with their minimum unpaid a few days
+   before the due date, whatever their risk: the others are a random holdout, so within any tier the bank's
+   strategy picks, reminded and not reminded accounts are comparable.
 3. outcomes and their effect on the book (causal, so the KPI marts measure something real): a right-party
    contact sometimes makes the customer pay the oldest unpaid minimum; a promise to pay is kept with a
    probability by segment (the customers' side of these effects is in config.Behaviour), and a kept promise schedules the payment through the engine's ordinary path
@@ -49,7 +50,7 @@ from creditwh.seeds import SEEDS_DIR, seed_rows
 from creditwh.simulate import ledger
 from creditwh.simulate.arrow import NA_DAY, categories, dates, money, prefixed_ids, table
 from creditwh.simulate.behaviour import draw
-from creditwh.simulate.config import Behaviour, Segment
+from creditwh.simulate.config import Behaviour
 from creditwh.simulate.cycles import yyyymmdd
 
 
@@ -284,10 +285,11 @@ class Collections:
 
     # -- actions -------------------------------------------------------------------------------------------
     def _remind(self, rng: np.random.Generator, t: int) -> dict[str, np.ndarray]:
-        """Pre-due SMS to a random REMINDER_SHARE of the at-risk current accounts; some then pay on time."""
+        """Pre-due SMS to a random REMINDER_SHARE of the current accounts still owing their minimum (autopay
+        ones too: the holdout must be random); some late payers then pay on time."""
         a = self.acc
         eligible = np.flatnonzero(
-            ~a.gone & (a.status == ledger.OPEN) & (a.dpd == 0) & (a.segment >= Segment.RISKY) & ~a.autopay
+            ~a.gone & (a.status == ledger.OPEN) & (a.dpd == 0)
             & (a.due_day == t + REMINDER_DAYS_BEFORE_DUE) & (a.ctd_payment < a.min_due) & (a.min_due > 0)
         )  # fmt: skip
         rows = eligible[rng.random(len(eligible)) < REMINDER_SHARE]

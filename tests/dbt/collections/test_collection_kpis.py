@@ -226,10 +226,14 @@ def test_reminder_effect_equals_a_recomputation_from_the_raw_actions_and_account
     assert list(mart.index) == list(expected.index)
     for column in ("accounts", "paid_on_time_accounts"):
         assert mart[column].astype("int64").tolist() == expected[column].astype("int64").tolist(), column
-    # both groups judged on several days: the comparison has something to compare (the simulated platform
-    # reminds its own choice of accounts, so on 1,500 accounts the groups overlap on about a dozen days)
+    # both groups judged on several days: the comparison has something to compare
     groups = mart.reset_index().groupby("is_reminded")["judged_on"].nunique()
-    assert groups.get(True, 0) >= 5 and groups.get(False, 0) >= 20, groups
+    assert groups.get(True, 0) >= 5 and groups.get(False, 0) >= 5, groups
+    # the simulated platform holds out a random share of the accounts it could remind, and a reminder makes
+    # some late payers pay on time: the mart shows a positive lift
+    pooled = mart.astype("int64").groupby("is_reminded")[["accounts", "paid_on_time_accounts"]].sum()
+    rate = pooled["paid_on_time_accounts"] / pooled["accounts"]
+    assert pooled["accounts"].min() >= 30 and rate[True] > rate[False], pooled
 
 
 def test_rates_within_the_simulators_calibrated_ranges(kpi_book):

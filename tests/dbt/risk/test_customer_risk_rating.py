@@ -201,27 +201,44 @@ def _history(path) -> pd.DataFrame:
     return frame.sort_values(["person_id", "valid_from"]).reset_index(drop=True)
 
 
-def test_scd2_history_is_the_daily_changes_without_overlaps(risk_warehouse, book):
+def test_scd2_history_is_the_daily_changes_and_the_exits(risk_warehouse, book):
+    """One version per rating change; a version ends at the next change or on the first loaded date the
+    person is not rated (left the book), whichever comes first."""
     _, ratings, _, expected = book
     history = _history(risk_warehouse.warehouse_path)
-    changes = expected[expected["rating_changed_on"] == expected["business_date"]].sort_values(
-        ["person_id", "business_date"])
+    dates = pd.Series(sorted(expected["business_date"].unique()))
+    next_loaded = dict(zip(dates, dates.shift(-1), strict=True))
+    rated = expected.sort_values(["person_id", "business_date"])
+    next_rated = rated.groupby("person_id")["business_date"].shift(-1)
+    following = rated["business_date"].map(next_loaded)
+    left = rated[following.notna() & (next_rated != following)]
+    exits = pd.DataFrame({"person_id": left["person_id"], "exit_on": following[left.index]})
+    changes = rated[rated["rating_changed_on"] == rated["business_date"]]
     versions = pd.DataFrame({
         "person_id": changes["person_id"].to_numpy(),
         "rating": changes["rating_order"].map(ratings.set_index("rating_order")["rating"]).to_numpy(),
         "valid_from": changes["business_date"].to_numpy(),
         "valid_to": changes.groupby("person_id")["business_date"].shift(-1).to_numpy(),
     })
+    first_exit = versions.merge(exits, on="person_id", how="left")
+    first_exit = first_exit[first_exit["exit_on"] > first_exit["valid_from"]]
+    first_exit = first_exit.groupby(["person_id", "valid_from"])["exit_on"].min()
+    exit_on = pd.Series(list(zip(versions["person_id"], versions["valid_from"], strict=True))).map(first_exit)
+    versions["valid_to"] = pd.concat([versions["valid_to"], exit_on], axis=1).min(axis=1)
+    assert len(exits) > 0  # persons leave the book in this run: the exit path is exercised
     pd.testing.assert_frame_equal(history[["person_id", "rating", "valid_from", "valid_to"]], versions,
                                   check_dtype=False)  # fmt: skip
-    # one current version per person, the one without an end; versions follow each other without gap or overlap
-    assert history.groupby("person_id")["is_current"].sum().eq(1).all()
+    # current = open; at most one per person, none for a person not rated on the last date
     assert history["is_current"].equals(history["valid_to"].isna())
-    following = history.groupby("person_id")["valid_from"].shift(-1)
-    assert (history["valid_to"].dropna() == following.dropna()).all()
+    assert history.groupby("person_id")["is_current"].sum().le(1).all()
+    on_last_date = set(expected.loc[expected["business_date"] == dates.iloc[-1], "person_id"])
+    assert set(history.loc[history["is_current"], "person_id"]) == on_last_date
     assert (history["valid_from"] < history["valid_to"]).where(history["valid_to"].notna(), True).all()
-    # consecutive versions differ in rating
-    assert (history.groupby("person_id")["rating"].shift(-1).dropna() != history["rating"][following.notna()]).all()
+    # versions that meet differ in rating; a later version starts only after the previous one ended
+    after = history.groupby("person_id")[["valid_from", "rating"]].shift(-1)
+    meeting = after["valid_from"].notna() & (after["valid_from"] == history["valid_to"])
+    assert (history.loc[meeting, "rating"] != after.loc[meeting, "rating"]).all()
+    assert (history["valid_to"] <= after["valid_from"]).where(after["valid_from"].notna(), True).all()
 
 
 def test_rerun_and_restated_day_correct_the_history(risk_warehouse, tmp_path):
