@@ -32,11 +32,11 @@ def test_no_table_of_serving_schema_bi_holds_a_clear_customer_value(scan, served
 
 
 def test_the_scan_finds_the_clear_values_where_they_are(scan):
-    """Schema restricted holds them (the person dimension with clear data, the bureau consumer fields the
-    Metro 2 reports copy into their period rows): the scan that passes on marts would fail on any of these
-    relations had they stayed in marts."""
+    """Schema restricted holds them (the person dimension and the customer snapshot with clear data; the
+    bureau consumer fields are built on month ends only, and this run has none): the scan that passes on
+    marts would fail on any of these relations had they stayed in marts."""
     hits = {(relation, column) for relation, column, _ in scan_duckdb_schema(scan, "restricted")}
     relations = {relation for relation, _ in hits}
-    assert {"restricted.dim_customer_pii", "restricted.rpt_bureau_consumers"} <= relations, sorted(hits)
+    assert {"restricted.dim_customer_pii", "restricted.snap_customers"} <= relations, sorted(hits)
     columns = {column for _, column in hits}
     assert len(columns) >= 5, sorted(hits)
