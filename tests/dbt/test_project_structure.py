@@ -203,3 +203,55 @@ def test_every_model_and_every_column_it_yields_is_documented(manifest, built_co
     # and no documented column that the model does not yield (a renamed or dropped column)
     stale = {name: sorted(set(models[name].columns) - set(columns)) for name, columns in built_columns.items()}
     assert {name: cols for name, cols in stale.items() if cols} == {}
+
+
+def _compiled(manifest, artifacts, select: str, day: str) -> dict[str, str]:
+    """{model: compiled SQL} of `select` for a run of business date `day`, on the manifest parsed once (as
+    the nightly build applies the date)."""
+    from dbt.cli.main import dbtRunner
+
+    with warehouse_env(artifacts / "unused.duckdb"):
+        result = dbtRunner(manifest=manifest).invoke([
+            "compile", "--select", select, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+            str(DBT_PROJECT_DIR), "--target", "duckdb", "--target-path", str(artifacts / day), "--log-path",
+            str(artifacts), "--vars", f'{{business_date: "{day}"}}', "--quiet",
+        ])
+    assert result.success, result.exception
+    return {r.node.name: r.node.compiled_code for r in result.result.results}
+
+
+def test_views_built_once_per_process_are_the_same_every_date(manifest, tmp_path):
+    """The nightly build leaves out the views tagged date_independent_view: they are built once per process
+    with the seeds, before the date's models (creditwh.transform.dbt). So such a view reads only sources,
+    seeds and such views, has no data test (the nightly build would stop running it), and compiles to the
+    same SQL whatever the run's date."""
+    tagged = {uid: n for uid, n in manifest.nodes.items()
+              if n.resource_type == "model" and "date_independent_view" in n.tags}  # fmt: skip
+    assert {"stg_accounts", "stg_customers", "stg_payments"} <= {n.name for n in tagged.values()}
+    assert {n.name: n.config.materialized for n in tagged.values() if n.config.materialized != "view"} == {}
+    foreign = {n.name: [d for d in n.depends_on.nodes if not (d.startswith(("source.", "seed.")) or d in tagged)]
+               for n in tagged.values()}  # fmt: skip
+    assert {name: deps for name, deps in foreign.items() if deps} == {}
+    tests = [t.name for t in manifest.nodes.values() if t.resource_type == "test" and set(t.depends_on.nodes) & set(tagged)]
+    assert tests == []
+    ordinary, month_end = (_compiled(manifest, tmp_path, "tag:date_independent_view", day)
+                           for day in ("2026-01-30", "2026-01-31"))  # fmt: skip
+    assert set(ordinary) == {n.name for n in tagged.values()}
+    assert ordinary == month_end
+    # the check can fail: a date-dependent view compiles differently
+    changed = _compiled(manifest, tmp_path, "int_customers_changed", "2026-01-30")
+    assert changed != _compiled(manifest, tmp_path, "int_customers_changed", "2026-01-31")
+
+
+def test_tests_of_month_end_only_models_run_on_month_ends_only(manifest):
+    """An ordinary date's build leaves out tag month_end_only (creditwh.transform.dbt), and dbt's cautious
+    exclusion drops only the tests whose every parent is left out: a test that also reads another model
+    must carry the tag itself, or an ordinary date runs it against a model not built (or never built yet)."""
+    month_end = {uid for uid, n in manifest.nodes.items() if "month_end_only" in n.tags and n.resource_type == "model"}
+    assert {"model.creditwh.rpt_bureau_accounts", "model.creditwh.mart_roll_rate_monthly"} <= month_end
+    def reads_others(test) -> bool:  # a model or snapshot the ordinary build keeps
+        return any(d.split(".")[0] in ("model", "snapshot") and d not in month_end for d in test.depends_on.nodes)
+
+    untagged = sorted(t.name for t in manifest.nodes.values() if t.resource_type == "test"
+                      and set(t.depends_on.nodes) & month_end and reads_others(t) and "month_end_only" not in t.tags)  # fmt: skip
+    assert untagged == []

@@ -27,14 +27,23 @@ PROJECT_DIR = REPO_ROOT / "dbt_project"
 # Unit tests check logic, not the day's data: CI runs them; the nightly build runs models and data tests.
 # Results travel to Airflow (XCom, task logs), so dbt writes no run_results.json and no log lines.
 QUIET = ["--no-write-json", "--log-level", "none", "--log-level-file", "none"]
-# Seeds and the tests only on seeds run once per process (see _parsed); "cautious" keeps the tests that
-# check a model against a seed (relationships) in the nightly build. The sources' tests are left to the GX
-# raw gate, which checks the same raw partition (and more) just before the build; CI and `dbt test` run them.
+# Views on sources and seeds whose SQL is the same for every run date hold no data: like the seeds, they
+# are built once per process (see _parsed), not re-created by every date's build (dbt's per-node work).
+DATE_INDEPENDENT_VIEWS = "tag:date_independent_view"
+# Models that write only on a calendar month end (on any other date their SQL selects nothing, decided at
+# compile time), and data tests of what only month ends report from: an ordinary date's build leaves them
+# out. tests/dags/test_history_load.py compares such daily builds with builds of every model over a range.
+MONTH_END_ONLY = "tag:month_end_only"
+BUILT_ONCE = ["resource_type:seed", DATE_INDEPENDENT_VIEWS]
+# Seeds, date-independent views and the tests only on them run once per process (see _parsed); "cautious"
+# keeps the tests that check a model against a seed (relationships) in the nightly build. The sources'
+# tests are left to the GX raw gate, which checks the same raw partition (and more) just before the build;
+# CI and `dbt test` run them.
 NIGHTLY_FLAGS = [
     "--exclude-resource-type",
     "unit_test",
     "--exclude",
-    "resource_type:seed",
+    *BUILT_ONCE,
     "source:*",
     "--indirect-selection",
     "cautious",
@@ -61,8 +70,8 @@ def _args(command: str) -> list[str]:
 def _parsed(warehouse: str):
     """The parsed project, once per process and warehouse (no --vars: the date is applied at run time).
 
-    The seeds (reference tables: buckets, classes, codes) are loaded and tested here too: they change with
-    the code, not with the day, so the nightly build leaves them out."""
+    The seeds (reference tables: buckets, classes, codes) and the date-independent views are built and
+    tested here too: they change with the code, not with the day, so the nightly build leaves them out."""
     from dbt.cli.main import dbtRunner
 
     from creditwh.transform import dbt_events
@@ -73,7 +82,7 @@ def _parsed(warehouse: str):
     if not result.success:
         raise DbtModelFailed(f"dbt parse of {PROJECT_DIR} failed: {result.exception}")
     manifest = result.result
-    seed_args = ["--select", "resource_type:seed", "--indirect-selection", "cautious", *QUIET]
+    seed_args = ["--select", *BUILT_ONCE, "--indirect-selection", "cautious", *QUIET]
     try:
         seeded = dbtRunner(manifest=manifest).invoke(_args("build") + seed_args)
     finally:
@@ -81,7 +90,7 @@ def _parsed(warehouse: str):
     if not seeded.success:
         results = seeded.result.results if seeded.result else []
         failed = [f"{r.node.name}: {r.message}" for r in results if str(r.status) not in ("success", "pass")]
-        raise DbtModelFailed(f"dbt seeds failed: {seeded.exception or '; '.join(failed)}")
+        raise DbtModelFailed(f"dbt seeds and views failed: {seeded.exception or '; '.join(failed)}")
     return manifest
 
 
@@ -90,7 +99,10 @@ def build(business_date: dt.date, settings: Settings) -> list[dict]:
 
     Raises DbtBuildError when dbt could not run at all; failed models are reported, not raised: their
     area's status task fails, and everything downstream of it waits."""
-    statuses = _build(settings, f"dbt build for {business_date}", _date_vars(business_date))
+    from creditwh.pipeline.daily import is_month_end
+
+    month_end = [] if is_month_end(business_date) else ["--exclude", MONTH_END_ONLY]
+    statuses = _build(settings, f"dbt build for {business_date}", [*_date_vars(business_date), *month_end])
     return areas(statuses)
 
 

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', schema='restricted', unique_key='period_end') }}
+{{ config(materialized='incremental', schema='restricted', unique_key='period_end', tags=['month_end_only']) }}
 
 {#- The personal data of each person a bureau reports, as of a bureau period end: the survivorship of
     dim_customer_pii (macro person_survivors) over the versions of the person's customer ids valid at the

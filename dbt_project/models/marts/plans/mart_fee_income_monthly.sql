@@ -1,4 +1,4 @@
-{{ config(unique_key='period_end') }}
+{{ config(unique_key='period_end', tags=['month_end_only']) }}
 
 {#- The month's interest and fee income with its waivers and reversals, per product and bucket at posting
     (docs/domain.md §9): the roll-up of mart_fee_income_daily over a calendar month, one row per month end,

@@ -1,4 +1,4 @@
-{{ config(unique_key='period_end') }}
+{{ config(unique_key='period_end', tags=['month_end_only']) }}
 
 {#- Metro 2 Base Segment inputs: one row per account per bureau reporting period, column names = the
     inputs of creditwh.reporting.metro2.write_metro2. Built only when the run's business_date is a month

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view', tags=['month_end_only']) }}
 
 {#- What a Metro 2 file may say about a consumer, per person per bureau period: the consumer fields of the
     Base Segment (rpt_bureau_accounts, the primary holder) and of the J1 segment (rpt_bureau_j1, the joint

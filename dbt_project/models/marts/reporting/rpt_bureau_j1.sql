@@ -1,4 +1,4 @@
-{{ config(unique_key='period_end') }}
+{{ config(unique_key='period_end', tags=['month_end_only']) }}
 
 {#- Metro 2 J1 segments (associated consumer, same address): the joint account holder of each reported
     account, one row per account per period, column names = write_metro2's `j1` inputs. Built with

@@ -1,4 +1,4 @@
-{{ config(unique_key='period_end') }}
+{{ config(unique_key='period_end', tags=['month_end_only']) }}
 
 {#- Consumers to be told, before the period's bureau files go out, that negative information about them is
     reported for the first time (征信业管理条例 §15; the FCRA's notice of negative information for Metro 2):

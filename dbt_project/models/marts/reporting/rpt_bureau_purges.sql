@@ -1,4 +1,4 @@
-{{ config(unique_key='period_end') }}
+{{ config(unique_key='period_end', tags=['month_end_only']) }}
 
 {#- What negative history leaves the bureaus in a period, one row per record (docs/pboc.md §6, docs/metro2.md
     §6): compliance's list, and the input of the PBOC publication's 213 / 214 records.

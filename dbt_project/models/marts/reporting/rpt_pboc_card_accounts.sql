@@ -1,4 +1,4 @@
-{{ config(unique_key='period_end') }}
+{{ config(unique_key='period_end', tags=['month_end_only']) }}
 
 {#- PBOC second-generation card account records (210, account type R2 贷记卡), modelled on public element names
     (docs/pboc.md; not an official specification): one row per account per month end for persons the

@@ -8,7 +8,7 @@
     Cost: like mart_roll_rate_monthly, nothing on days that are not a calendar month end; on a month end
     the model reads month-end snapshots of the last `roll_rate_flow_history_months` months (default 13:
     enough for a 7-step diagonal plus its opening month) and writes that month only. -#}
-{{ config(unique_key='to_month_end') }}
+{{ config(unique_key='to_month_end', tags=['month_end_only']) }}
 
 {%- set history_months = var('roll_rate_flow_history_months', 13) | int %}
 

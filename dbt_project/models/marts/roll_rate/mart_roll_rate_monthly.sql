@@ -4,7 +4,7 @@
     date is not a calendar month end selects nothing (the filter is decided at compile time, so no scan);
     on a month end it rebuilds that month only (delete+insert keyed on to_month_end). Without the
     business_date var every month end is built (backfill / full refresh). -#}
-{{ config(unique_key='to_month_end') }}
+{{ config(unique_key='to_month_end', tags=['month_end_only']) }}
 
 with
 

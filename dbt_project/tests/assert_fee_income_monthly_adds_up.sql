@@ -1,35 +1,14 @@
-{#- Fee income adds up (docs/domain.md §9): on the run's date (every date without the var), each row of
-    mart_fee_income_daily has gross = the six charge types, net = gross - waived - reversed, and no negative
-    gross, waived, reversed or write-off amount; a month end's mart_fee_income_monthly rows equal the sums of
-    that month's daily rows. -#}
+{{ config(tags=['month_end_only']) }}
+
+{#- The month's fee income adds up (docs/domain.md §9): a month end's mart_fee_income_monthly rows equal the
+    sums of that month's mart_fee_income_daily rows (every month end without the var). Run on month ends
+    only, with the model (tag month_end_only); the daily rows' own arithmetic:
+    assert_fee_income_daily_adds_up.sql. -#}
 with
 
 daily as (
 
     select * from {{ ref('mart_fee_income_daily') }}
-
-),
-
-daily_errors as (
-
-    select
-        business_date as checked_date,
-        product_code,
-        bucket_code,
-        'daily arithmetic or sign' as problem
-
-    from daily
-
-    where {{ business_date_filter('business_date') }}
-        and (
-            gross_income_amount <> interest_amount + penalty_interest_amount + late_fee_amount
-            + annual_fee_amount + instalment_fee_amount + cash_advance_fee_amount
-            or net_income_amount <> gross_income_amount - waived_amount - reversed_amount
-            or gross_income_amount < 0
-            or waived_amount < 0
-            or reversed_amount < 0
-            or settlement_write_off_amount < 0
-        )
 
 ),
 
@@ -84,6 +63,4 @@ monthly_errors as (
 
 )
 
-select * from daily_errors
-union all
 select * from monthly_errors
