@@ -75,7 +75,7 @@ def verify(con: duckdb.DuckDBPyConnection, drop: Path, day: dt.date) -> dict:
         if _sha256(path) != entry["sha256"]:
             raise ValueError(f"{path}: checksum")
         totals = entry["control_totals"]
-        select = ", ".join(["count(*)"] + [f"sum({column})::varchar" for column in totals])
+        select = ", ".join(["count(*)"] + [f"coalesce(sum({column}), 0)::varchar" for column in totals])
         row = con.execute(f"select {select} from read_parquet(?)", [str(path)]).fetchone()
         if row[0] != entry["records"] or [Decimal(v) for v in row[1:]] != [
             Decimal(v) for v in totals.values()
