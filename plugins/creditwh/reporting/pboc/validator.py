@@ -562,13 +562,17 @@ def _check_continuity(
     and is not deleted whole now (214) has a record in this period's file (its final record, when it closed
     during the period)."""
     source = str(previous).replace("'", "''")
-    status = _element_sql("regexp_extract(line, '<AcctMthlyBlgInfSgmt>(.*)</AcctMthlyBlgInfSgmt>', 1)",
-                          "AcctStatus")  # fmt: skip
+    monthly = next(s.tag for s in SEGMENTS if s.code == "H")
+    # the monthly segment as the records' segments are cut (its first start and end tags, by position): a
+    # regex capturing it took most of the check's time
     con.execute(f"""CREATE TABLE previous_records AS
-        SELECT {_element_sql("line", "AcctCode")} AS acct_code, {status} AS acct_status
-        FROM read_csv('{source}', columns = {{'line': 'VARCHAR'}}, header = false, delim = chr(31), quote = '',
-                      escape = '', auto_detect = false, strict_mode = false)
-        WHERE starts_with(line, '<{RECORD_TAG[ACCOUNT]}>')""")
+        SELECT acct_code, {_element_sql("seg_h", "AcctStatus")} AS acct_status
+        FROM (SELECT {_element_sql("line", "AcctCode")} AS acct_code,
+                     CASE WHEN c_h > o_h THEN {_text_at_sql("line", monthly, "h")} END AS seg_h
+              FROM (SELECT line, {_positions_sql("line", monthly, "h")}
+                    FROM read_csv('{source}', columns = {{'line': 'VARCHAR'}}, header = false, delim = chr(31),
+                                  quote = '', escape = '', auto_detect = false, strict_mode = false)
+                    WHERE starts_with(line, '<{RECORD_TAG[ACCOUNT]}>')))""")  # fmt: skip
     con.execute(
         "CREATE TABLE deleted_whole AS SELECT unnest(?::VARCHAR[]) AS acct_code", [sorted(deleted_whole)]
     )
