@@ -8,7 +8,7 @@
 
 {#- One row per real person, clear standardized personal data (restricted schema).
     Survivorship across the person's customer ids (their current versions): macro person_survivors,
-    which int_person_pii_at_period_end applies to the versions valid at a bureau period end.
+    which rpt_person_pii_at_period_end applies to the versions valid at a bureau period end.
 
     Cost: a daily run rebuilds only the persons of the customers int_customer_person mapped today
     (refreshed_on), from all their customer ids (delete+insert on person_id); persons left without a
