@@ -7,7 +7,8 @@
     `customers`: a relation or CTE of customer versions (the columns of customer_version_columns()) with
     the person_id and has_identity_conflict of int_customer_person; one version per customer id. Returns a
     select of one row per person. dim_customer_pii applies it to the current versions, and
-    int_person_pii_at_period_end to the versions valid at a bureau period end (snap_customers). -#}
+    rpt_person_pii_at_period_end to the versions valid at a bureau period end (snap_customers) of the
+    persons whose customers changed since. -#}
 {% macro person_survivors(customers) -%}
 {%- set survivors = {
     'record': 'true',

@@ -4,12 +4,15 @@ directory, and in one history-load run in another; then the next date's daily ru
 marts build holds must be equal, row for row (but for the runs' own bookkeeping stamps), after the history
 load and after the daily run that follows it; the history load publishes nothing. The drops carry changes
 of personal data before and after the month end: the month end's bureau records report each person as of
-the month end in both paths, while the person dimension moves on."""
+the month end in both paths, while the person dimension moves on; and the persons' data as of the month end
+(rpt_person_pii_at_period_end, which copies the person dimension for the persons not changed since) equals
+its full recomputation from the snapshot."""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -38,9 +41,14 @@ NEW_LOCAL_NAME = "许新名"
 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory):
-    """The simulated drops, with three changes of personal data added: a US consumer moves the day before
+    """The simulated drops, with four changes of personal data added: a US consumer moves the day before
     the month end (MOVED_BEFORE) and another the day after it (MOVED_AFTER), same city; a PBOC consumer's
-    name changes the day after it (RENAMED_AFTER). Returns the landing directory and {role: customer_id}."""
+    name changes the day after it (RENAMED_AFTER); a US consumer's move comes in the month end's own drop
+    but with a change time after that day (MOVED_IN_DROP_AFTER: the month end keeps the older address, on
+    its own daily run too); and the day after the month end a new customer id is first delivered with a US
+    consumer's identity and a new address (NEW_AFTER: it joins that consumer's person, whose month end
+    knows nothing of it). Returns the landing directory, {role: customer_id} of the changed consumers and
+    the new customer id."""
     from creditwh.simulate import SimConfig, simulate_to_landing
 
     landing = tmp_path_factory.mktemp("history") / "landing"
@@ -51,16 +59,24 @@ def landing(tmp_path_factory):
     us = [c for c in holders for r in customers if r["customer_id"] == c and r["id_type"] == "SSN"
           and r["state_code"] in US_STATES]  # fmt: skip
     cn = [c for c in holders for r in customers if r["customer_id"] == c and r["id_type"] == "CN_RESIDENT_ID"]
-    moved = {"MOVED_BEFORE": us[0], "MOVED_AFTER": us[1], "RENAMED_AFTER": cn[0]}
+    moved = {"MOVED_BEFORE": us[0], "MOVED_AFTER": us[1], "RENAMED_AFTER": cn[0], "MOVED_IN_DROP_AFTER": us[2]}
     _deliver_change(landing, DATES[1], moved["MOVED_BEFORE"], address_line1=NEW_STREET)
     _deliver_change(landing, MONTH_END + dt.timedelta(days=1), moved["MOVED_AFTER"], address_line1=NEW_STREET)
     _deliver_change(landing, MONTH_END + dt.timedelta(days=1), moved["RENAMED_AFTER"], local_name=NEW_LOCAL_NAME)
-    return landing, moved
+    _deliver_change(landing, MONTH_END, moved["MOVED_IN_DROP_AFTER"], address_line1=NEW_STREET,
+                    at=dt.datetime.combine(MONTH_END + dt.timedelta(days=1), dt.time(1)))  # fmt: skip
+    ids = {r["customer_id"] for d in landing.iterdir() for r in pq.read_table(
+        d / CUSTOMERS.file_name(dt.date.fromisoformat(d.name)), columns=["customer_id"]).to_pylist()}  # fmt: skip
+    new_id = f"C{int(max(ids)[1:]) + 1000:0{len(max(ids)) - 1}d}"
+    _deliver_change(landing, MONTH_END + dt.timedelta(days=1), us[3], as_customer=new_id, address_line1=NEW_STREET)
+    return landing, moved, new_id
 
 
-def _deliver_change(landing, day: dt.date, customer_id: str, **changes) -> None:
+def _deliver_change(landing, day: dt.date, customer_id: str, at: dt.datetime | None = None,
+                    as_customer: str | None = None, **changes) -> None:  # fmt: skip
     """A new version of the customer in the day's drop: its latest delivered version with `changes`, updated
-    at noon of the day; the drop's manifest is written again."""
+    at `at` (default: noon of the day); or, with `as_customer`, that new customer id's first version, the
+    customer's own left as delivered. The drop's manifest is written again."""
     drop = landing / str(day)
     path = drop / CUSTOMERS.file_name(day)
     latest = None
@@ -69,10 +85,10 @@ def _deliver_change(landing, day: dt.date, customer_id: str, **changes) -> None:
             if row["customer_id"] == customer_id:
                 latest = row
     assert latest is not None, customer_id
-    version = {**latest, **changes, "business_date": day,
-               "updated_at": dt.datetime.combine(day, dt.time(12))}  # fmt: skip
+    version = {**latest, **changes, "business_date": day, "customer_id": as_customer or customer_id,
+               "updated_at": at or dt.datetime.combine(day, dt.time(12))}  # fmt: skip
     table = pq.read_table(path)
-    table = table.filter(pc.not_equal(table["customer_id"], customer_id))
+    table = table.filter(pc.not_equal(table["customer_id"], version["customer_id"]))
     pq.write_table(pa.concat_tables([table, pa.Table.from_pylist([version], schema=table.schema)]), path)
     write_manifest(drop, day, read_manifest(drop, day)["source_system"])
 
@@ -98,6 +114,45 @@ def consumer_records(warehouse, moved: dict[str, str]) -> dict:
         }
 
 
+def period_pii(warehouse, tmp: Path, landing) -> dict[str, dict]:
+    """The month end's rpt_person_pii_at_period_end rows ("model"), the same recomputed in full from the
+    snapshot ("recomputed": analysis person_pii_at_period_end_recomputed, the model's SQL before it copied
+    dim_customer_pii), and what copying dim_customer_pii for every bureau person would give ("copied");
+    each {person_id: row}; and the person of each changed consumer ("persons": {role: person_id}, NEW_AFTER
+    the new customer id's, once delivered)."""
+    from creditwh.transform.dbt import PROJECT_DIR, dbt_env, release_dbt_connection
+    from dbt.cli.main import dbtRunner
+
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in dbt_env(settings()).items():
+            env.setenv(key, value)
+        try:
+            result = dbtRunner().invoke([
+                "compile", "--select", "person_pii_at_period_end_recomputed", "--no-introspect",
+                "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--target-path",
+                str(tmp / "target"), "--log-path", str(tmp), "--vars", f"{{business_date: '{MONTH_END}'}}", "--quiet",
+            ])
+        finally:
+            release_dbt_connection()
+    assert result.success, result.exception
+    (recomputed_sql,) = [r.node.compiled_code for r in result.result.results]
+    columns = "person_id, family_name, given_name, full_name, local_name, id_type, id_number, id_number_is_valid, " \
+              "birth_date, mobile_phone, mobile_phone_is_valid, address_line1, address_line2, city, state_code, " \
+              "postal_code, has_identity_conflict"  # fmt: skip
+    queries = {
+        "model": f"select {columns} from restricted.rpt_person_pii_at_period_end where period_end = '{MONTH_END}'",
+        "recomputed": f"select {columns} from ({recomputed_sql}) as recomputed",
+        "copied": f"select {columns} from restricted.dim_customer_pii where person_id in ("
+                  "select person_id from intermediate.int_person_bureau_jurisdiction where bureau is not null)",
+    }  # fmt: skip
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        found = {name: {row[0]: row for row in con.execute(sql).fetchall()} for name, sql in queries.items()}
+        person = "select person_id from intermediate.int_customer_person where customer_id = ?"
+        changed = {**landing[1], "NEW_AFTER": landing[2]}
+        found["persons"] = {role: row[0] for role, c in changed.items() if (row := con.execute(person, [c]).fetchone())}
+    return found
+
+
 def _data_dir(tmp_path_factory, landing, name):
     data_dir = tmp_path_factory.mktemp(name)
     shutil.copytree(landing[0], data_dir / "landing")
@@ -106,22 +161,27 @@ def _data_dir(tmp_path_factory, landing, name):
 
 @pytest.fixture(scope="module")
 def daily_path(tmp_path_factory, landing, airflow_db):
-    """Tables after the daily runs of the history's dates, and after the next date's run; the changed
-    consumers' records after the history's dates."""
+    """Tables after the daily runs of the history's dates, and after the next date's run; the persons' data
+    as of the month end after its own run (period_pii); the changed consumers' records after the history's
+    dates."""
     data_dir = _data_dir(tmp_path_factory, landing, "daily")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("CREDITWH_DATA_DIR", str(data_dir))
-        airflow_env.run_dates("credit_daily", DATES, progress=lambda _: None)
+        through_month_end = [d for d in DATES if d <= MONTH_END]
+        airflow_env.run_dates("credit_daily", through_month_end, progress=lambda _: None)
+        pii = period_pii(settings().warehouse_path, data_dir, landing)  # on the month end's own run
+        airflow_env.run_dates("credit_daily", DATES[len(through_month_end):], progress=lambda _: None)
         after_history = built_tables(settings().warehouse_path)
         consumers = consumer_records(settings().warehouse_path, landing[1])
         airflow_env.run_dates("credit_daily", [NEXT_DATE], progress=lambda _: None)
-        return after_history, built_tables(settings().warehouse_path), consumers
+        return after_history, built_tables(settings().warehouse_path), pii, consumers
 
 
 @pytest.fixture(scope="module")
 def history_load(tmp_path_factory, landing, airflow_db):
     """Tables after the history load, what it left in the outbox, the dates its marts gate passed; then the
-    tables after the next date's daily run; the changed consumers' records after the history load."""
+    tables after the next date's daily run; the persons' data as of the month end (period_pii) and the
+    changed consumers' records after the history load."""
     data_dir = _data_dir(tmp_path_factory, landing, "bulk")
     said = []
     with pytest.MonkeyPatch.context() as env:
@@ -135,9 +195,10 @@ def history_load(tmp_path_factory, landing, airflow_db):
         with duckdb.connect(str(s.warehouse_path), read_only=True) as con:
             passed = [r[0] for r in con.execute("select business_date from reporting.marts_passed_dates order by 1")
                       .fetchall()]  # fmt: skip
+        pii = period_pii(s.warehouse_path, data_dir, landing)
         consumers = consumer_records(s.warehouse_path, landing[1])
         airflow_env.run_dates("credit_daily", [NEXT_DATE], progress=lambda _: None)
-        return after_history, published, passed, built_tables(s.warehouse_path), consumers
+        return after_history, published, passed, built_tables(s.warehouse_path), pii, consumers
 
 
 def test_the_history_load_builds_the_tables_the_daily_runs_build(daily_path, history_load):
@@ -167,8 +228,30 @@ def test_the_month_end_records_report_each_consumer_as_of_the_month_end(path, re
     assert NEW_STREET.upper() in period["MOVED_BEFORE"].upper()
     assert period["MOVED_AFTER"] and NEW_STREET.upper() not in period["MOVED_AFTER"].upper()
     assert period["RENAMED_AFTER"] and period["RENAMED_AFTER"] != NEW_LOCAL_NAME
-    assert NEW_STREET.upper() in now["MOVED_BEFORE"].upper() and NEW_STREET.upper() in now["MOVED_AFTER"].upper()
+    assert period["MOVED_IN_DROP_AFTER"] and NEW_STREET.upper() not in period["MOVED_IN_DROP_AFTER"].upper()
+    assert all(NEW_STREET.upper() in now[role].upper() for role in ("MOVED_BEFORE", "MOVED_AFTER", "MOVED_IN_DROP_AFTER"))
     assert now["RENAMED_AFTER"] == NEW_LOCAL_NAME
+
+
+@pytest.mark.parametrize("path", ["daily_path", "history_load"])
+def test_the_persons_at_the_month_end_equal_their_full_recomputation(path, request):
+    """rpt_person_pii_at_period_end copies dim_customer_pii for the persons none of whose customers changed
+    after the month end and re-runs the survivorship for the others: row for row the survivorship of every
+    bureau person over the snapshot versions valid at the month end, whether built on the month end's own
+    run or by the history load after the later dates. The check has teeth: the persons changed after the
+    month end (in the history load: the movers after it, the renamed, the person a customer first delivered
+    after it joined; on the month end's own run: the move in its drop with a later change time) are not their
+    dim_customer_pii rows, so a copy of too many persons would differ."""
+    pii = request.getfixturevalue(path)[-2]
+    model, recomputed, copied, persons = pii["model"], pii["recomputed"], pii["copied"], pii["persons"]
+    assert len(recomputed) > 100
+    assert {p for p in model.keys() | recomputed.keys() if model.get(p) != recomputed.get(p)} == set()
+    stale = {p for p in copied.keys() | recomputed.keys() if copied.get(p) != recomputed.get(p)}
+    if path == "daily_path":  # the month end's own run: only the change its drop carries with a later time
+        assert stale == {persons["MOVED_IN_DROP_AFTER"]}
+    else:
+        assert {persons[role] for role in ("MOVED_IN_DROP_AFTER", "MOVED_AFTER", "RENAMED_AFTER", "NEW_AFTER")} <= stale
+        assert persons["MOVED_BEFORE"] not in stale
 
 
 def test_the_history_load_passes_the_marts_gate_for_every_date_and_publishes_nothing(history_load):

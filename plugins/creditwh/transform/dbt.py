@@ -108,10 +108,11 @@ def build(business_date: dt.date, settings: Settings) -> list[dict]:
 
 # The customer snapshot keeps a version per change it sees: run once over a range, it would see only each
 # customer's last version. The bureau's monthly models build a period only when run on its month end; the
-# persons' data as of that month end (int_person_pii_at_period_end, read from the snapshot) with them.
+# persons' data as of that month end (rpt_person_pii_at_period_end: dim_customer_pii, and the snapshot for the
+# persons changed since) with them.
 PER_DATE_SNAPSHOT = "+snap_customers"
 BUREAU_PERIOD_MODELS = [
-    "int_person_pii_at_period_end+", "rpt_bureau_accounts+", "rpt_bureau_purges+", "rpt_pboc_card_accounts+",
+    "rpt_person_pii_at_period_end+", "rpt_bureau_accounts+", "rpt_bureau_purges+", "rpt_pboc_card_accounts+",
 ]
 
 

@@ -8,7 +8,8 @@
 
 {#- One row per real person, clear standardized personal data (restricted schema).
     Survivorship across the person's customer ids (their current versions): macro person_survivors,
-    which int_person_pii_at_period_end applies to the versions valid at a bureau period end.
+    which rpt_person_pii_at_period_end applies to the versions valid at a bureau period end of the persons
+    changed since, copying this table's rows for the others.
 
     Cost: a daily run rebuilds only the persons of the customers int_customer_person mapped today
     (refreshed_on), from all their customer ids (delete+insert on person_id); persons left without a

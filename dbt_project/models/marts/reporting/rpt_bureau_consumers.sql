@@ -2,7 +2,7 @@
 
 {#- What a Metro 2 file may say about a consumer, per person per bureau period: the consumer fields of the
     Base Segment (rpt_bureau_accounts, the primary holder) and of the J1 segment (rpt_bureau_j1, the joint
-    holder), from the person's data as of the period end (int_person_pii_at_period_end), so a period built
+    holder), from the person's data as of the period end (rpt_person_pii_at_period_end), so a period built
     after later dates were loaded (the history load) reports the name and address of its own period end.
     One home for these rules, which both reports read; a view in the restricted schema (clear personal
     data). The reports copy the values into their period rows, so a re-publication of a period gives the
@@ -11,7 +11,7 @@ with
 
 persons as (
 
-    select * from {{ ref('int_person_pii_at_period_end') }}
+    select * from {{ ref('rpt_person_pii_at_period_end') }}
 
 ),
 

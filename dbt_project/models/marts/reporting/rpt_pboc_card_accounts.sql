@@ -69,7 +69,7 @@ accounts as (
 ),
 
 -- persons routed to the PBOC (int_person_bureau_jurisdiction, the one home of the routing), with their name
--- and id number as of the period end (int_person_pii_at_period_end); a resident id another person also
+-- and id number as of the period end (rpt_person_pii_at_period_end); a resident id another person also
 -- holds identifies neither of them and is held back
 persons as (
 
@@ -80,7 +80,7 @@ persons as (
 
     from {{ ref('int_person_bureau_jurisdiction') }} as jurisdiction
 
-    inner join {{ ref('int_person_pii_at_period_end') }} as pii
+    inner join {{ ref('rpt_person_pii_at_period_end') }} as pii
         on pii.person_id = jurisdiction.person_id
         and pii.period_end = {{ period_end_sql }}
 

@@ -1,16 +1,8 @@
-{{ config(materialized='incremental', schema='restricted', unique_key='period_end', tags=['month_end_only']) }}
-
-{#- The personal data of each person a bureau reports, as of a bureau period end: the survivorship of
-    dim_customer_pii (macro person_survivors) over the versions of the person's customer ids valid at the
-    period end (snapshot snap_customers), one row per person per period. The bureau records (Metro 2 through
-    rpt_bureau_consumers, the PBOC records) copy their consumer fields from here, so a period's record says
-    what was true at its end however the period is built: by its own month-end run, or after later dates
-    were loaded (the history load builds every bureau period after the whole range; a re-run of a period).
-
-    Cost: built only when the run's business_date is a period end (any other day is a no-op, decided at
-    compile time); reads the persons routed to a bureau (int_person_bureau_jurisdiction) and, of the
-    snapshot, only the versions valid at the period end (a range filter on the SCD2 validity), not the
-    history. A build without the var (full refresh) leaves the table empty, as the bureau models do. -#}
+{#- Test oracle, never built: rpt_person_pii_at_period_end recomputed in full, as that model was before it
+    copied dim_customer_pii - the survivorship (macro person_survivors) of every bureau person over the
+    versions of its customer ids valid at the period end (snap_customers). tests/dags/test_history_load.py
+    compiles it for the month end and asserts the model's rows equal it, on books whose persons changed
+    after the period end. As costly as a survivorship of every bureau person: not for the nightly build. -#}
 
 {%- set period = bureau_period() -%}
 {#- a version is valid at the end of the period end day when it began before the next day and ended, if at
