@@ -1,15 +1,12 @@
 {#- Test oracle, never built: rpt_person_pii_at_period_end recomputed in full, as that model was before it
     copied dim_customer_pii - the survivorship (macro person_survivors) of every bureau person over the
-    versions of its customer ids valid at the period end (snap_customers). tests/dags/test_history_load.py
+    versions of its customer ids at the period end (macro customer_versions_at_period_end, which the model
+    uses too: what this checks is the copy). tests/dags/test_history_load.py
     compiles it for the month end and asserts the model's rows equal it, on books whose persons changed
     after the period end. As costly as a survivorship of every bureau person: not for the nightly build. -#}
 
 {%- set period = bureau_period() -%}
-{#- a version is valid at the end of the period end day when it began before the next day and ended, if at
-    all, on or after it ([dbt_valid_from, dbt_valid_to): the platform's updated_at) -#}
-{%- set period_end_sql = "cast('" ~ period.end ~ "' as date)" if period.is_end else 'cast(null as date)' -%}
-{%- set day_after_sql = "cast('" ~ (period.end + modules.datetime.timedelta(days=1)) ~ "' as timestamp)"
-    if period.is_end else 'null' %}
+{%- set period_end_sql = "cast('" ~ period.end ~ "' as date)" if period.is_end else 'cast(null as date)' %}
 
 with
 
@@ -36,30 +33,10 @@ customer_person as (
 
 ),
 
--- each customer's version at the period end: the one valid at the end of the period end day, or, for a
--- customer whose first version was delivered by the period end's drop with a later change time, that
--- version (the earliest of those not ended by then); a customer first delivered after the period end has none
-candidate_versions as (
-
-    select
-        {{ customer_version_columns() | join(',\n        ') }},
-        row_number() over (partition by customer_id order by dbt_valid_from) as version_rank
-
-    from {{ ref('snap_customers') }}
-    {%- if period.is_end %}
-    where (dbt_valid_to is null or dbt_valid_to >= {{ day_after_sql }})
-        and (dbt_valid_from < {{ day_after_sql }} or business_date <= {{ period_end_sql }})
-        and customer_id in (select customer_person.customer_id from customer_person)
-    {%- else %}
-    where 1 = 0
-    {%- endif %}
-
-),
-
+-- each customer's version at the period end (macro customer_versions_at_period_end)
 versions as (
 
-    select * from candidate_versions
-    where version_rank = 1
+    {{ customer_versions_at_period_end('select customer_person.customer_id from customer_person') | indent(4) }}
 
 ),
 

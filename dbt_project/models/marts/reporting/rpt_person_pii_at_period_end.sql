@@ -44,7 +44,7 @@ bureau_persons as (
 
 ),
 
--- the customers whose version at the period end (candidate_versions below) may not be their current one:
+-- the customers whose version at the period end (customer_versions_at_period_end) may not be their current one:
 -- a version that ended after the period end day (superseded by a later change: the period end keeps the
 -- older one), or one that began after it and came in a later drop than the period end's (a change after
 -- the period end, or a customer first delivered after it, which the period end does not know). Any other
@@ -84,30 +84,10 @@ customer_person as (
 
 ),
 
--- each customer's version at the period end: the one valid at the end of the period end day, or, for a
--- customer whose first version was delivered by the period end's drop with a later change time, that
--- version (the earliest of those not ended by then); a customer first delivered after the period end has none
-candidate_versions as (
-
-    select
-        {{ customer_version_columns() | join(',\n        ') }},
-        row_number() over (partition by customer_id order by dbt_valid_from) as version_rank
-
-    from {{ ref('snap_customers') }}
-    {%- if period.is_end %}
-    where (dbt_valid_to is null or dbt_valid_to >= {{ day_after_sql }})
-        and (dbt_valid_from < {{ day_after_sql }} or business_date <= {{ period_end_sql }})
-        and customer_id in (select customer_person.customer_id from customer_person)
-    {%- else %}
-    where 1 = 0
-    {%- endif %}
-
-),
-
+-- each customer's version at the period end (macro customer_versions_at_period_end)
 versions as (
 
-    select * from candidate_versions
-    where version_rank = 1
+    {{ customer_versions_at_period_end('select customer_person.customer_id from customer_person') | indent(4) }}
 
 ),
 
