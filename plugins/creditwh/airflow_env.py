@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import time
+import warnings
 from pathlib import Path
 
 from creditwh.config import REPO_ROOT, Settings
@@ -96,6 +97,12 @@ def migrate() -> None:
 
 def load_dags() -> dict:
     from airflow.dag_processing.dagbag import DagBag
+
+    # Deprecation notices raised inside Airflow itself (its in-process API client imports starlette's test
+    # client; its standard sensors import a moved helper): nothing here can act on them, and every run
+    # would print them.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+    warnings.filterwarnings("ignore", message="The `airflow.utils.operator_helpers.determine_kwargs`")
 
     bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
     if bag.import_errors:

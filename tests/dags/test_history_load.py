@@ -2,7 +2,9 @@
 month end — run date by date through credit_daily (and the bureau DAG after the month end) in one data
 directory, and in one history-load run in another; then the next date's daily run in both. Every table the
 marts build holds must be equal, row for row (but for the runs' own bookkeeping stamps), after the history
-load and after the daily run that follows it; the history load publishes nothing. The drops carry changes
+load and after the daily run that follows it; the history load publishes nothing, and run as a catch-up
+(param publish) it publishes the files the daily and bureau runs published (the daily lists' contact
+details aside: the current ones). The drops carry changes
 of personal data before and after the month end: the month end's bureau records report each person as of
 the month end in both paths, while the person dimension moves on; and the persons' data as of the month end
 (rpt_person_pii_at_period_end, which copies the person dimension for the persons not changed since) equals
@@ -10,7 +12,10 @@ its full recomputation from the snapshot."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 import shutil
 from pathlib import Path
 
@@ -174,7 +179,28 @@ def daily_path(tmp_path_factory, landing, airflow_db):
         after_history = built_tables(settings().warehouse_path)
         consumers = consumer_records(settings().warehouse_path, landing[1])
         airflow_env.run_dates("credit_daily", [NEXT_DATE], progress=lambda _: None)
-        return after_history, built_tables(settings().warehouse_path), pii, consumers
+        return after_history, built_tables(settings().warehouse_path), outbox_files(), pii, consumers
+
+
+def outbox_files() -> dict[str, bytes]:
+    """Every file in the outbox, by its path under it (staging areas left out)."""
+    outbox = settings().outbox_dir
+    return {str(p.relative_to(outbox)): p.read_bytes() for p in sorted(outbox.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(outbox).parts)}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def catch_up(tmp_path_factory, landing, airflow_db):
+    """The outbox after a history load that publishes (`creditwh catch-up`) and the next date's daily run."""
+    data_dir = _data_dir(tmp_path_factory, landing, "catchup")
+    said = []
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CREDITWH_DATA_DIR", str(data_dir))
+        states = airflow_env.run_dates("credit_history_load", [DATES[-1]],
+                                       conf={"start": str(START), "publish": True}, progress=said.append)  # fmt: skip
+        assert states == ["success"], said
+        airflow_env.run_dates("credit_daily", [NEXT_DATE], progress=lambda _: None)
+        return outbox_files()
 
 
 @pytest.fixture(scope="module")
@@ -258,6 +284,42 @@ def test_the_history_load_passes_the_marts_gate_for_every_date_and_publishes_not
     _, published, passed, *_ = history_load
     assert passed == DATES
     assert published == []
+
+
+# The daily lists' contact details: the person's current record (dim_customer_pii), which after a catch-up is
+# the one known at the end of its range, not on the date. Everything else is compared byte for byte.
+CURRENT_CONTACT_COLUMNS = {"display_name", "display_id_number", "display_mobile", "full_name", "local_name",
+                           "mobile_phone"}  # fmt: skip
+DAILY_LISTS = ("blacklist", "collections")
+
+
+def comparable(path: str, content: bytes) -> bytes | list:
+    """The file as the catch-up must reproduce it: the daily lists without their contact columns (and, in
+    their manifests, the digest and size those columns change); any other file as it is."""
+    if not path.startswith(DAILY_LISTS):
+        return content
+    if path.endswith(".manifest.json"):
+        manifest = json.loads(content)
+        return sorted((k, str(v)) for k, v in manifest.items() if k not in ("sha256", "byte_size"))
+    rows = list(csv.reader(io.StringIO(content.decode())))
+    kept = [i for i, column in enumerate(rows[0]) if column not in CURRENT_CONTACT_COLUMNS]
+    return [[row[i] for i in kept] for row in rows]
+
+
+def test_the_catch_up_publishes_the_files_the_daily_runs_publish(daily_path, catch_up):
+    """Every date's blacklist and collections lists and the month end's notice list, Metro 2 and PBOC files:
+    the same files as the daily and bureau runs published, the bureau files and the notice list (contacts
+    as of the period end) byte for byte, the daily lists but for their current contact details; the daily
+    run after it continues the same."""
+    daily = daily_path[2]
+    published = {(path.split("/")[0], path.split("/")[1]) for path in daily}
+    assert {("blacklist", str(d)) for d in [*DATES, NEXT_DATE]} <= published
+    assert {("collections", str(d)) for d in [*DATES, NEXT_DATE]} <= published
+    assert {(extract, str(MONTH_END)) for extract in ("notices", "metro2", "pboc")} <= published
+    assert sorted(catch_up) == sorted(daily)
+    exact = [path for path in daily if not path.startswith(DAILY_LISTS)]
+    assert len(exact) >= 6 and [path for path in exact if catch_up[path] != daily[path]] == []
+    assert [path for path in daily if comparable(path, catch_up[path]) != comparable(path, daily[path])] == []
 
 
 def test_a_range_with_a_missing_day_fails_naming_it(tmp_path, monkeypatch, landing):

@@ -134,3 +134,28 @@ def summary_batch(s, day) -> str:
     from creditwh.landing.verify import verify_drop
 
     return verify_drop(s.drop_dir(day), day).batch_id
+
+
+def test_a_history_load_keeps_the_days_before_a_rejected_day_and_rolls_back_the_rest(data_dir):
+    """The history load stages every date before the raw gate judges them side by side: the verdicts are
+    settled in date order, so the days before the rejected one are accepted, the rejected one is rolled
+    back with its failed rule, and every later day (judged on a history holding the rejected day) too."""
+    from creditwh.pipeline import history
+
+    s = settings()
+    days = business_dates(4)
+    account = quiet_open_account(s, days)
+    set_account_value(s, days[2], account, "days_past_due", 30, "cardsim-bad-dpd")
+    with pytest.raises(ValidationGateFailed, match=f"(?s)raw_gate failed for {days[2]}.*dpd_continuity.*{account}"):
+        history.load_range(days[0], days[-1], s)
+
+    assert query(s.warehouse_path, "select business_date, status from raw.load_batches order by 1") == [
+        (days[0], "accepted"),
+        (days[1], "accepted"),
+    ]
+    assert query(s.warehouse_path, "select count(*) from raw.accounts where business_date > ?", [days[1]]) == [(0,)]
+    rejected = query(s.warehouse_path, "select business_date, reason from raw.rejected_batches order by 1")
+    assert rejected == [
+        (days[2], "raw gate failed"),
+        (days[3], f"not judged: the raw gate rejected {days[2]}, earlier in the same history load"),
+    ]

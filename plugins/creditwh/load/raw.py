@@ -89,19 +89,23 @@ def load_drop(
     drop: VerifiedDrop | None = None,
     *,
     accept: bool = False,
+    keep_pending: bool = False,
 ) -> LoadResult:
     """Stage one verified drop as the date's pending batch. Pass `drop` when it was verified by an earlier
     task; checksums are re-read anyway so a file replaced in between is never loaded unverified.
 
-    `accept=True` accepts the batch at once, without the raw gate: only for tools and test fixtures that
-    load a trusted history (the DAG always lets the gate decide, creditwh.load.acceptance)."""
+    Batches still pending are rolled back first (their run ended without a verdict), unless `keep_pending`:
+    the history load stages every date of its range before the raw gate judges them, and settles them all
+    (creditwh.pipeline.history). `accept=True` accepts the batch at once, without the raw gate: only for
+    tools and test fixtures that load a trusted history (the DAG always lets the gate decide,
+    creditwh.load.acceptance)."""
     drop = drop or verify_drop(drop_dir, business_date)
     paths = {d.name: verify_checksum(drop, d) for d in DATASETS}
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     con = warehouse.connect(warehouse_path)
     try:
         ensure_raw_schema(con)
-        rolled_back = batches.roll_back_unfinished(con)
+        rolled_back = [] if keep_pending else batches.roll_back_unfinished(con)
         con.execute("begin transaction")
         try:
             replaced = batches.set_aside_accepted(con, business_date)

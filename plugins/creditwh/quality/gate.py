@@ -18,7 +18,9 @@ gate runs (and runs the full set by hand on a complete day).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,7 +152,8 @@ def run_gate(gate: Gate | str, business_date: dt.date, settings: Settings) -> Ga
         if built and (result.critical_failures or result.warning_failures):
             # Pages for a run someone must look at. Clean runs are only stored (gx/validations): rebuilding the
             # site's index lists every run ever stored, a cost that grows with history on every day.
-            context.build_data_docs(site_names=[DATA_DOCS_SITE], resource_identifiers=built)
+            with _data_docs_lock(settings):
+                context.build_data_docs(site_names=[DATA_DOCS_SITE], resource_identifiers=built)
             result.data_docs_index = settings.data_docs_dir / "index.html"
     finally:
         close_context(context, settings.warehouse_path)
@@ -191,10 +194,21 @@ def build_data_docs(settings: Settings) -> Path:
     """Rebuild the whole Data Docs site from every stored validation result (`creditwh data-docs`)."""
     context = open_context(settings)
     try:
-        context.build_data_docs(site_names=[DATA_DOCS_SITE])
+        with _data_docs_lock(settings):
+            context.build_data_docs(site_names=[DATA_DOCS_SITE])
     finally:
         close_context(context, settings.warehouse_path)
     return settings.data_docs_dir / "index.html"
+
+
+@contextlib.contextmanager
+def _data_docs_lock(settings: Settings):
+    """One writer of the Data Docs site at a time: the history load runs gates in parallel processes
+    (creditwh.quality.side_by_side), and each rewrites the site's index."""
+    settings.data_docs_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_docs_dir.parent / ".data_docs.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _partitions_present(warehouse: Path, checks, business_date: dt.date) -> dict[str, tuple[bool, int]]:

@@ -4,7 +4,8 @@
     reported for the first time (征信业管理条例 §15; the FCRA's notice of negative information for Metro 2):
     one row per account whose record of the period is negative (macros/negative_information.sql) when no
     earlier record of it was: its previous period's record (a daily run reads that one) and, for a daily
-    run, no earlier notice. The contact fields are clear personal data (a restricted extract). A no-op on
+    run, no earlier notice. The contact fields are clear personal data (a restricted extract), the holder's as
+    of the period end (rpt_person_pii_at_period_end, as the bureau records). A no-op on
     dates that are not a bureau period end (the reports hold no rows for them). A build without the var
     walks every period with the same rule. -#}
 
@@ -104,9 +105,12 @@ first_negative as (
 
 ),
 
+-- the holder as of the period end: the name and address the period's bureau record carries, whenever the
+-- period is built (its own month-end run, a history load or catch-up after later dates)
 contacts as (
 
-    select * from {{ ref('dim_customer_pii') }}
+    select * from {{ ref('rpt_person_pii_at_period_end') }}
+    where {{ business_date_lookback_filter(31, 'period_end') }}
 
 ),
 
@@ -132,7 +136,9 @@ final as (
     from first_negative
 
     left join contacts
-        on contacts.person_id = first_negative.person_id
+        on
+            contacts.person_id = first_negative.person_id
+            and contacts.period_end = first_negative.period_end
 
 )
 
