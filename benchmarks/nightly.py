@@ -271,7 +271,7 @@ def run_benchmark(
         fh.write("5")
     started = time.monotonic()
     # the drops are simulated from `start` (the simulator's state is carried day to day), run from `run_from`
-    args = argparse.Namespace(start=run_from or start, end=end, source="files", wait_for_drop=False)
+    args = argparse.Namespace(start=run_from or start, end=end, source="files", wait_for_drop=False, publish=False)
     error = None
     profiler = cProfile.Profile() if profile else None
     try:

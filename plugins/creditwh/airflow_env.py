@@ -98,16 +98,20 @@ def migrate() -> None:
 def load_dags() -> dict:
     from airflow.dag_processing.dagbag import DagBag
 
-    # Deprecation notices raised inside Airflow itself (its in-process API client imports starlette's test
-    # client; its standard sensors import a moved helper): nothing here can act on them, and every run
-    # would print them.
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
-    warnings.filterwarnings("ignore", message="The `airflow.utils.operator_helpers.determine_kwargs`")
+    _ignore_airflows_own_deprecations()
 
     bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     return bag.dags
+
+
+def _ignore_airflows_own_deprecations() -> None:
+    """Deprecation notices raised inside Airflow itself (its in-process API client imports starlette's test
+    client; its standard sensors import a moved helper): nothing here can act on them, and every run would
+    print them. Set again before each run: Airflow resets the warning filters when it configures itself."""
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+    warnings.filterwarnings("ignore", message="The `airflow.utils.operator_helpers.determine_kwargs`")
 
 
 _held_locks: dict[Path, int] = {}
@@ -197,6 +201,7 @@ def _run(dag, business_date: dt.date, conf: dict, progress, settings: Settings) 
     started = time.monotonic()
     current_run = f"{dag.dag_id} {business_date}"
     try:
+        _ignore_airflows_own_deprecations()
         run = _without_deadlines(dag).test(logical_date=logical_date, run_conf=conf)
         tasks = _task_outcomes(dag.dag_id, run.run_id)
         state = str(getattr(run.state, "value", run.state))
