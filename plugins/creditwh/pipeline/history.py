@@ -7,7 +7,8 @@ nothing (param publish false): those periods were reported by the system it repl
 run after it publishes the blacklist and the bureau files against what was last published (nothing), in
 full. A warehouse that fell behind (an outage, the demo's 90 simulated days) catches up with publish true:
 after the build, every date's extracts are published in date order, exactly as its daily run and, on a
-month end, the bureau run would publish them (the same files, byte for byte).
+month end, the bureau run would publish them: the bureau files and notice lists byte for byte; the daily
+lists carry the contact details known at the end of the range (docs/operations.md).
 
 Every drop is verified before any is loaded; then each is loaded as a pending batch, and the raw gate judges
 every date as its daily run would (the dates side by side in worker processes: creditwh.quality.side_by_side)
