@@ -49,3 +49,23 @@ def test_runs_leave_the_project_directory_clean(settings, dates):
         check=True,
     ).stdout
     assert "uncommitted" not in status and "data_docs" not in status and ".ge_store_backend_id" not in status
+
+
+def test_every_batch_is_the_date_columns_value_so_duckdb_reads_that_days_row_groups(settings):
+    """`date_column = <date>` lets DuckDB skip every other day's row groups; GX's daily partitioner filters on
+    extract(year), extract(month), extract(day) instead, which reads the whole history once per expectation."""
+    from great_expectations.core.partitioners import PartitionerColumnValue
+
+    from creditwh.quality.catalog import BATCH_DEFINITION, DATASOURCE
+    from creditwh.quality.project import close_context, open_context
+
+    context = open_context(settings)
+    try:
+        datasource = context.data_sources.get(DATASOURCE)
+        for gate in GATES.values():
+            for check in gate.checks:
+                partitioner = datasource.get_asset(check.asset).get_batch_definition(BATCH_DEFINITION).partitioner
+                assert isinstance(partitioner, PartitionerColumnValue), check.suite
+                assert partitioner.column_name == check.date_column, check.suite
+    finally:
+        close_context(context, settings.warehouse_path)

@@ -1,8 +1,8 @@
 """Run a validation gate for one business date: raw completeness before dbt, marts before the extracts.
 
-Every check runs inside DuckDB on the table's partition for the business date (GX daily batch definitions
-on the committed project); nothing is loaded into pandas. CRITICAL failures raise ValidationGateFailed,
-WARNING failures are only recorded. Every run's results are stored (gx/validations); Data Docs pages are
+Every check runs inside DuckDB on the table's partition for the business date (GX batch definitions on
+the date column's value, in the committed project); nothing is loaded into pandas. CRITICAL failures raise
+ValidationGateFailed, WARNING failures are only recorded. Every run's results are stored (gx/validations); Data Docs pages are
 built for runs with failures or warnings, and `creditwh data-docs` rebuilds the whole site.
 
 The gate only judges: the raw gate validates the date's *pending* load batch (its rows are in raw.*, the
@@ -132,7 +132,6 @@ def run_gate(gate: Gate | str, business_date: dt.date, settings: Settings) -> Ga
     gate = GATES[gate] if isinstance(gate, str) else gate
     result = GateResult(gate.name, business_date)
     presence = _partitions_present(settings.warehouse_path, gate.checks, business_date)
-    batch_parameters = {"year": business_date.year, "month": business_date.month, "day": business_date.day}
     run_id = RunIdentifier(run_name=f"{gate.name}-{business_date:%Y%m%d}")
     context = open_context(settings)
     try:
@@ -145,7 +144,7 @@ def run_gate(gate: Gate | str, business_date: dt.date, settings: Settings) -> Ga
             if absent:
                 result.outcomes.append(absent)
                 continue
-            validation = _validate(definition, check, batch_parameters, run_id)
+            validation = _validate(definition, check, {check.date_column: business_date.isoformat()}, run_id)
             result.outcomes.extend(_outcomes(check, validation))
             suite_id = ExpectationSuiteIdentifier(name=check.suite)
             built += [suite_id, ValidationResultIdentifier(suite_id, run_id, validation.batch_id)]

@@ -23,7 +23,7 @@ from creditwh.contract import (
     VOICE_CHANNELS,
 )
 from creditwh.quality.severity import critical, warning
-from creditwh.quality.suites_raw import _manifest_query
+from creditwh.quality.suites_raw import TODAYS_ACCOUNTS, _manifest_query
 
 HOLDERS = collection_holders()
 MAX_TALK_SECONDS = 4 * 3600  # a longer call is a unit error (milliseconds), not a conversation
@@ -74,11 +74,9 @@ COLLECTION_LOAD_BATCHES = load_batch_checks(
 def _not_in_snapshot(key: str) -> str:
     """Rows (named by `key`) of an account the day's accounts snapshot does not hold."""
     return f"""
-with today as (select * from {{batch}})
+with today as (select * from {{batch}}),{TODAYS_ACCOUNTS}
 select t.{key}, {FILE}, t.account_id from today t
-where not exists (
-    select 1 from raw.accounts a where a.account_id = t.account_id and a.business_date = t.business_date
-)
+where not exists (select 1 from todays_accounts a where a.account_id = t.account_id)
 """
 
 

@@ -1,8 +1,8 @@
 """Raw completeness suites: is the day's snapshot complete and plausible before dbt builds on it?
 
 One suite per raw table; each runs on that table's batch for the business date (``{batch}`` in the SQL
-below is GX's daily partition of the table, evaluated inside DuckDB). Cross-table and cross-day rules are
-``UnexpectedRowsExpectation`` queries: they return the offending rows, which become the sample in the
+below is GX's partition of the table for the date, evaluated inside DuckDB). Cross-table and cross-day rules
+are ``UnexpectedRowsExpectation`` queries: they return the offending rows, which become the sample in the
 gate's error message, so every query selects the row's key first.
 """
 
@@ -113,15 +113,27 @@ RAW_LOAD_BATCHES = [
 ]
 
 # ---------------------------------------------------------------- raw.accounts
-# Yesterday = the previous loaded business date (weekends, holidays and gaps are allowed).
+# The day's accounts snapshot (the batch's date; `today` is the batch), for rules of other tables that look an
+# account up in it. Compared with one date, business_date lets DuckDB read that day's row groups only; a join on
+# each row's own date would read every day's.
+TODAYS_ACCOUNTS = """
+todays_accounts as materialized (
+    select a.account_id, a.open_date from raw.accounts a where a.business_date = (select max(business_date) from today)
+)"""
+# Yesterday = the previous loaded business date (weekends, holidays and gaps are allowed). raw.load_batches
+# holds one row per date whose rows are in raw.* (creditwh.load.batches), so the date is looked up there, not
+# in raw.accounts; and yesterday's rows are materialised first, on the date alone, so DuckDB reads one day's
+# row groups (joined on account_id first, it would read every account's whole history): the rule's cost
+# follows the day, not the history.
 _PREVIOUS_DAY = """
 today as (select * from {batch}),
 dates as (
     select d.business_date as today_date,
-           (select max(p.business_date) from raw.accounts p where p.business_date < d.business_date) as prev_date
+           (select max(b.business_date) from raw.load_batches b where b.business_date < d.business_date)
+               as prev_date
     from (select distinct business_date from today) d
 ),
-yesterday as (
+yesterday as materialized (
     select p.* from raw.accounts p join dates on p.business_date = dates.prev_date
 )"""
 
@@ -413,10 +425,12 @@ where posting_date is distinct from business_date
 # (open_date never changes); an account missing from it is payment_account_known's finding.
 _EFFECTIVE_DATE_OUT_OF_WINDOW = (
     """
-with today as (select * from {batch})
+with today as (select * from {batch}),"""
+    + TODAYS_ACCOUNTS
+    + """
 select t.payment_id, t.account_id, t.effective_date, t.posting_date, a.open_date
 from today t
-left join raw.accounts a on a.account_id = t.account_id and a.business_date = t.business_date
+left join todays_accounts a on a.account_id = t.account_id
 where t.effective_date > t.posting_date
    or t.effective_date < t.posting_date - """
     + str(int(PAYMENT_MAX_BACKDATE_DAYS))
@@ -425,13 +439,22 @@ where t.effective_date > t.posting_date
 """
 )
 
-_ORPHAN_PAYMENT = """
-with today as (select * from {batch})
-select t.payment_id, t.account_id from today t
+# Known = in any snapshot up to today. Today's snapshot is asked first; only the payments it lacks (none on a
+# normal day) are looked up in the earlier days, so the history is not read when there is nothing to find.
+_ORPHAN_PAYMENT = (
+    """
+with today as (select * from {batch}),"""
+    + TODAYS_ACCOUNTS
+    + """,
+not_today as materialized (
+    select t.* from today t where not exists (select 1 from todays_accounts a where a.account_id = t.account_id)
+)
+select t.payment_id, t.account_id from not_today t
 where not exists (
-    select 1 from raw.accounts a where a.account_id = t.account_id and a.business_date <= t.business_date
+    select 1 from raw.accounts a where a.account_id = t.account_id and a.business_date < t.business_date
 )
 """
+)
 
 _WRONG_SIGN = """
 select payment_id, account_id, payment_type, payment_amount from {batch}
