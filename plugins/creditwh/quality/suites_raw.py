@@ -134,7 +134,8 @@ dates as (
     from (select distinct business_date from today) d
 ),
 yesterday as materialized (
-    select p.* from raw.accounts p join dates on p.business_date = dates.prev_date
+    select p.account_id, p.account_status, p.current_balance, p.days_past_due
+    from raw.accounts p join dates on p.business_date = dates.prev_date
 )"""
 
 # Snapshot rule: OPEN accounts appear every day; CLOSED / TRANSFERRED appear once with that status and then
