@@ -54,10 +54,9 @@ def test_runs_leave_the_project_directory_clean(settings, dates):
 def test_every_batch_is_the_date_columns_value_so_duckdb_reads_that_days_row_groups(settings):
     """`date_column = <date>` lets DuckDB skip every other day's row groups; GX's daily partitioner filters on
     extract(year), extract(month), extract(day) instead, which reads the whole history once per expectation."""
-    from great_expectations.core.partitioners import PartitionerColumnValue
-
     from creditwh.quality.catalog import BATCH_DEFINITION, DATASOURCE
     from creditwh.quality.project import close_context, open_context
+    from great_expectations.core.partitioners import PartitionerColumnValue
 
     context = open_context(settings)
     try:

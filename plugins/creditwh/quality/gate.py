@@ -2,8 +2,9 @@
 
 Every check runs inside DuckDB on the table's partition for the business date (GX batch definitions on
 the date column's value, in the committed project); nothing is loaded into pandas. CRITICAL failures raise
-ValidationGateFailed, WARNING failures are only recorded. Every run's results are stored (gx/validations); Data Docs pages are
-built for runs with failures or warnings, and `creditwh data-docs` rebuilds the whole site.
+ValidationGateFailed, WARNING failures are only recorded. Every run's results are stored (gx/validations);
+Data Docs pages are built for runs with failures or warnings, and `creditwh data-docs` rebuilds the whole
+site.
 
 The gate only judges: the raw gate validates the date's *pending* load batch (its rows are in raw.*, the
 previous days are all accepted ones), and creditwh.load.acceptance acts on the verdict — accepts the batch,
